@@ -1,0 +1,105 @@
+"""Write raw tables to DuckDB (the dbt source schema) and to CSV files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+from tqdm.auto import tqdm
+
+from segmentation.generator import RawData
+
+# The contract with the dbt staging models: column name -> DuckDB type, per table.
+RAW_SCHEMA: dict[str, dict[str, str]] = {
+    "customers": {
+        "customer_id": "BIGINT",
+        "customer_name": "VARCHAR",
+        "email": "VARCHAR",
+        "country": "VARCHAR",
+        "industry": "VARCHAR",
+        "company_size": "VARCHAR",
+        "created_at": "TIMESTAMP",
+    },
+    "accounts": {
+        "account_id": "BIGINT",
+        "customer_id": "BIGINT",
+        "plan": "VARCHAR",
+        "opened_at": "TIMESTAMP",
+    },
+    "products": {
+        "product_id": "BIGINT",
+        "product_name": "VARCHAR",
+        "category": "VARCHAR",
+    },
+    "orders": {
+        "order_id": "BIGINT",
+        "customer_id": "BIGINT",
+        "account_id": "BIGINT",
+        "product_id": "BIGINT",
+        "ordered_at": "TIMESTAMP",
+        "amount": "DECIMAL(12,2)",
+        "cost": "DECIMAL(12,2)",
+        "status": "VARCHAR",
+    },
+}
+TABLES = tuple(RAW_SCHEMA)
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _typed_select(table: str, relation: str) -> str:
+    # Explicit casts pin the contract types whatever dtypes pandas inferred
+    # (float amounts become DECIMAL, nullable Int64 becomes BIGINT, ...).
+    columns = ", ".join(f"cast({_quote(c)} as {t}) as {_quote(c)}" for c, t in RAW_SCHEMA[table].items())
+    return f"select {columns} from {relation}"
+
+
+def _replace_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, frame: pd.DataFrame) -> None:
+    view = f"_segmentation_{table}"
+    con.register(view, frame)
+    try:
+        con.execute(
+            f"create or replace table {_quote(schema)}.{_quote(table)} as {_typed_select(table, view)}"
+        )
+    finally:
+        con.unregister(view)
+
+
+def write_duckdb(raw: RawData, path: str | Path, schema: str = "raw", progress: bool = False) -> None:
+    """Create ``schema`` in the DuckDB file at ``path`` and replace the four raw tables."""
+    with duckdb.connect(str(path)) as con:
+        con.execute(f"create schema if not exists {_quote(schema)}")
+        for table in tqdm(TABLES, desc="duckdb", unit="table", disable=not progress, leave=False):
+            _replace_table(con, schema, table, getattr(raw, table))
+
+
+def append_orders_duckdb(orders: pd.DataFrame, path: str | Path, schema: str = "raw") -> int:
+    """Append order rows to ``schema.orders``; returns the number of rows appended."""
+    view = "_segmentation_new_orders"
+    target = f"{_quote(schema)}.{_quote('orders')}"
+    column_list = ", ".join(_quote(c) for c in RAW_SCHEMA["orders"])
+    with duckdb.connect(str(path)) as con:
+        con.register(view, orders)
+        try:
+            con.execute(f"insert into {target} ({column_list}) {_typed_select('orders', view)}")
+        finally:
+            con.unregister(view)
+    return len(orders)
+
+
+def write_csv(raw: RawData, directory: str | Path, progress: bool = False) -> list[Path]:
+    """Write customers.csv, accounts.csv, products.csv and orders.csv (with headers) into ``directory``."""
+    out_dir = Path(directory)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for table in tqdm(TABLES, desc="csv", unit="table", disable=not progress, leave=False):
+        target = out_dir / f"{table}.csv"
+        # Only amount and cost are floats; two decimals keeps them whole cents.
+        getattr(raw, table).to_csv(
+            target, index=False, float_format="%.2f", date_format="%Y-%m-%d %H:%M:%S", lineterminator="\n"
+        )
+        written.append(target)
+    return written
