@@ -1,0 +1,60 @@
+-- Did the campaign work? Take the customers in a segment at a campaign snapshot (vars campaign_segment,
+-- campaign_snapshot_date) and show where they stand at every later snapshot: segment mix and revenue.
+{%- set campaign_segment = var('campaign_segment', 'Champions') -%}
+{%- set campaign_snapshot_date = var('campaign_snapshot_date', none) %}
+
+with
+
+history as (
+
+    select * from {{ ref('customer_rfm_history') }}
+
+),
+
+campaign_snapshot as (
+
+    select
+        {% if campaign_snapshot_date -%}
+        cast('{{ campaign_snapshot_date }}' as date) as snapshot_date
+        {%- else -%}
+        -- default: six snapshots before the latest
+        min(snapshot_date) as snapshot_date
+        {%- endif %}
+    from (
+        select distinct snapshot_date from history
+        order by snapshot_date desc
+        limit 7
+    ) as recent
+
+),
+
+targeted as (
+
+    select history.customer_id
+    from history
+    inner join campaign_snapshot
+        on history.snapshot_date = campaign_snapshot.snapshot_date
+    where history.segment = '{{ campaign_segment }}'
+
+),
+
+final as (
+
+    select
+        history.snapshot_date,
+        history.segment,
+        count(*) as customers,
+        sum(history.monetary) as revenue
+    from history
+    inner join targeted
+        on history.customer_id = targeted.customer_id
+    cross join campaign_snapshot
+    where history.snapshot_date >= campaign_snapshot.snapshot_date
+    group by
+        history.snapshot_date,
+        history.segment
+
+)
+
+select * from final
+order by snapshot_date, customers desc

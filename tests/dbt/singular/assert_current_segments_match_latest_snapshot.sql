@@ -1,0 +1,31 @@
+with
+
+history as (
+
+    select * from {{ ref('customer_rfm_history') }}
+
+),
+
+latest as (
+
+    select * from history
+    where snapshot_date = (select max(snapshot_date) from history)
+
+),
+
+current_segments as (
+
+    select * from {{ ref('customer_segments_current') }}
+
+)
+
+select
+    coalesce(latest.customer_id, current_segments.customer_id) as customer_id
+from latest
+full outer join current_segments
+    on latest.customer_id = current_segments.customer_id
+where latest.customer_id is null
+    or current_segments.customer_id is null
+    or latest.segment <> current_segments.segment
+    or latest.rfm_code <> current_segments.rfm_code
+    or current_segments.segment_entered_date > current_segments.snapshot_date

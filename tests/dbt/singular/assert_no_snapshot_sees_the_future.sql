@@ -1,0 +1,5 @@
+-- No snapshot uses data after its as-of date, and as-of dates never pass the snapshot date.
+select *
+from {{ ref('customer_rfm_history') }}
+where last_order_date > as_of_date
+    or as_of_date > snapshot_date
