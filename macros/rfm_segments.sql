@@ -18,6 +18,13 @@
     {%- endif -%}
     {%- set scheme = scheme or customer_segmentation.rfm_segment_scheme() -%}
     {%- set definitions = ref('rfm_segment_definitions') -%}
+    {%- if '__dbt__cte__' in (definitions | string) -%}
+        {#- Inside a unit test ref() names the fixture CTE, which run_query cannot read; the CASE must be
+            rendered from the real definitions, which `dbt build` has seeded into the target schema. -#}
+        {%- set definitions = api.Relation.create(
+            database=target.database, schema=target.schema, identifier='rfm_segment_definitions'
+        ) -%}
+    {%- endif -%}
     {%- set all_schemes = run_query("select distinct scheme from " ~ definitions ~ " order by scheme").columns[0].values() -%}
     {%- if scheme not in all_schemes -%}
         {{ customer_segmentation.config_error('rfm_segment_scheme', scheme, 'one of the schemes in seed rfm_segment_definitions: ' ~ all_schemes | join(', ')) }}
