@@ -1,0 +1,123 @@
+"""A plain-text summary of the built segmentation marts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+MARTS_SCHEMA = "main"
+SEGMENT_COLUMNS = (
+    "customer_id",
+    "segment",
+    "recency_score",
+    "frequency_score",
+    "monetary_score",
+    "recency_days",
+    "frequency",
+    "monetary",
+)
+TIER_COLUMNS = ("customer_id", "tier", "tier_name", "action_flag")
+
+
+class MartsNotBuiltError(RuntimeError):
+    """A mart the summary needs is missing from the DuckDB file."""
+
+
+def _not_built(duckdb_path: str | Path, what: str) -> MartsNotBuiltError:
+    return MartsNotBuiltError(
+        f"{what} in {duckdb_path}; run `segmentation build` first "
+        "(or `segmentation demo` to generate data and build in one go)."
+    )
+
+
+def read_mart(duckdb_path: str | Path, table: str, columns: tuple[str, ...]) -> pd.DataFrame:
+    """Read ``columns`` of mart ``table`` (schema main), with a clear error when it is not built yet."""
+    path = Path(duckdb_path)
+    if not path.is_file():
+        raise _not_built(path, "no DuckDB file")
+    column_list = ", ".join(f'"{c}"' for c in columns)
+    # Read-only so a summary never takes the write lock a running dbt build needs.
+    with duckdb.connect(str(path), read_only=True) as con:
+        exists = con.execute(
+            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+            [MARTS_SCHEMA, table],
+        ).fetchone()
+        if not exists or exists[0] == 0:
+            raise _not_built(path, f"table {MARTS_SCHEMA}.{table} not found")
+        return con.execute(f'select {column_list} from "{MARTS_SCHEMA}"."{table}"').df()
+
+
+def summarise_segments(current: pd.DataFrame) -> pd.DataFrame:
+    """Per segment: customers, share (%), total monetary and average R, F, M; largest first."""
+    frame = current.astype({"recency_days": "float64", "frequency": "float64", "monetary": "float64"})
+    summary = frame.groupby("segment", sort=False).agg(
+        customers=("customer_id", "count"),
+        total_monetary=("monetary", "sum"),
+        avg_recency_days=("recency_days", "mean"),
+        avg_frequency=("frequency", "mean"),
+        avg_monetary=("monetary", "mean"),
+    )
+    summary.insert(1, "share_pct", 100.0 * summary["customers"] / max(len(frame), 1))
+    # Ties broken by name so the output is stable between runs.
+    summary = summary.reset_index().sort_values(["customers", "segment"], ascending=[False, True])
+    return summary.reset_index(drop=True)
+
+
+def segment_summary(duckdb_path: str | Path) -> pd.DataFrame:
+    """Segment summary of ``customer_segments_current`` in the DuckDB file at ``duckdb_path``."""
+    return summarise_segments(read_mart(duckdb_path, "customer_segments_current", SEGMENT_COLUMNS))
+
+
+@dataclass(frozen=True)
+class TierCounts:
+    tiers: pd.Series  # customers per "tier tier_name"
+    action_flags: pd.Series  # customers per action_flag
+
+
+def count_tiers(tiers: pd.DataFrame) -> TierCounts:
+    label = tiers["tier"].astype("str") + " " + tiers["tier_name"].astype("str")
+    return TierCounts(
+        tiers=label.value_counts().sort_index(),
+        action_flags=tiers["action_flag"].astype("str").value_counts(),
+    )
+
+
+def tier_counts(duckdb_path: str | Path) -> TierCounts:
+    """Customers per tier and per action flag from ``customer_tiers``."""
+    return count_tiers(read_mart(duckdb_path, "customer_tiers", TIER_COLUMNS))
+
+
+def format_summary(df: pd.DataFrame) -> str:
+    """Render the frame from ``segment_summary`` as an aligned text table."""
+    if df.empty:
+        return "No customers in customer_segments_current."
+    shown = df.rename(
+        columns={
+            "share_pct": "share %",
+            "total_monetary": "total monetary",
+            "avg_recency_days": "avg recency (d)",
+            "avg_frequency": "avg frequency",
+            "avg_monetary": "avg monetary",
+        }
+    )
+    formats = {
+        "customers": "{:,.0f}".format,
+        "share %": "{:.1f}".format,
+        "total monetary": "{:,.2f}".format,
+        "avg recency (d)": "{:,.1f}".format,
+        "avg frequency": "{:,.2f}".format,
+        "avg monetary": "{:,.2f}".format,
+    }
+    total = int(df["customers"].sum())
+    table = shown.to_string(index=False, formatters=formats)
+    return f"{table}\n{len(df)} segments, {total:,} customers"
+
+
+def format_tiers(counts: TierCounts) -> str:
+    """Two short lines: customers per tier and per action flag."""
+    tiers = ", ".join(f"{name}: {n:,}" for name, n in counts.tiers.items())
+    flags = ", ".join(f"{name}: {n:,}" for name, n in counts.action_flags.items())
+    return f"Tiers: {tiers}\nAction flags: {flags}"
