@@ -1,0 +1,330 @@
+"""Command line interface: ``segmentation generate | build | summary | plots | demo``."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import ParamSpec, TypeVar
+
+import click
+
+from segmentation.dbt_runner import DbtCommandError, ensure_profiles, find_project_dir, run_dbt
+from segmentation.generator import generate_raw_data
+from segmentation.loaders import write_csv, write_duckdb
+from segmentation.summary import (
+    MartsNotBuiltError,
+    format_summary,
+    format_tiers,
+    segment_summary,
+    tier_counts,
+)
+
+DUCKDB_ENV = "SEGMENTATION_DUCKDB_PATH"
+DEFAULT_DUCKDB = "segmentation.duckdb"
+DEFAULT_PLOT_DIR = "docs/img"
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+@contextmanager
+def _friendly_errors() -> Iterator[None]:
+    # Expected failures become one clear message instead of a traceback.
+    try:
+        yield
+    except (DbtCommandError, MartsNotBuiltError, FileNotFoundError, ValueError) as error:
+        raise click.ClickException(str(error)) from error
+
+
+def duckdb_option(func: Callable[P, R]) -> Callable[P, R]:
+    return click.option(
+        "--duckdb",
+        "duckdb_path",
+        envvar=DUCKDB_ENV,
+        default=DEFAULT_DUCKDB,
+        show_default=True,
+        type=click.Path(dir_okay=False, path_type=Path),
+        help=f"DuckDB file (env {DUCKDB_ENV}).",
+    )(func)
+
+
+def project_options(func: Callable[P, R]) -> Callable[P, R]:
+    func = click.option(
+        "--profiles-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Directory with profiles.yml [default: the project dir].",
+    )(func)
+    return click.option(
+        "--project-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="dbt project directory [default: nearest parent with dbt_project.yml].",
+    )(func)
+
+
+def generation_options(func: Callable[P, R]) -> Callable[P, R]:
+    options = [
+        click.option(
+            "--customers",
+            default=5000,
+            show_default=True,
+            type=click.IntRange(min=5),
+            help="Customers, including the five planted ones.",
+        ),
+        click.option(
+            "--orders",
+            default=100_000,
+            show_default=True,
+            type=click.IntRange(min=0),
+            help="Approximate order rows.",
+        ),
+        click.option(
+            "--months", default=36, show_default=True, type=click.IntRange(min=14), help="Months of history."
+        ),
+        click.option(
+            "--seed", default=42, show_default=True, type=int, help="Random seed; same seed, same data."
+        ),
+        click.option(
+            "--end-date",
+            default="2025-12-31",
+            show_default=True,
+            type=click.DateTime(formats=["%Y-%m-%d"]),
+            help="Last day of the data (YYYY-MM-DD).",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _as_date(value: datetime | date) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _generate(
+    customers: int,
+    orders: int,
+    months: int,
+    seed: int,
+    end_date: date,
+    duckdb_path: Path | None,
+    schema: str,
+    csv_dir: Path | None,
+) -> None:
+    started = time.perf_counter()
+    raw = generate_raw_data(
+        customers=customers, orders=orders, months=months, seed=seed, end_date=end_date, progress=True
+    )
+    click.echo(
+        f"Generated {len(raw.customers):,} customers, {len(raw.accounts):,} accounts, "
+        f"{len(raw.products):,} products and {len(raw.orders):,} order rows "
+        f"in {time.perf_counter() - started:.1f}s."
+    )
+    if duckdb_path is not None:
+        write_duckdb(raw, duckdb_path, schema=schema, progress=True)
+        click.echo(f"Wrote schema {schema} to {duckdb_path}.")
+    if csv_dir is not None:
+        write_csv(raw, csv_dir, progress=True)
+        click.echo(f"Wrote CSV files to {csv_dir}.")
+
+
+def _dbt_build_args(
+    target: str | None,
+    full_refresh: bool,
+    dbt_vars: str | None,
+    select: tuple[str, ...],
+    exclude: tuple[str, ...] = (),
+) -> list[str]:
+    args = ["build"]
+    if target:
+        args += ["--target", target]
+    if full_refresh:
+        args.append("--full-refresh")
+    if dbt_vars:
+        try:
+            parsed = json.loads(dbt_vars)
+        except json.JSONDecodeError as error:
+            raise click.BadParameter(f"not valid JSON: {error}", param_hint="--vars") from error
+        if not isinstance(parsed, dict):
+            raise click.BadParameter("must be a JSON object", param_hint="--vars")
+        args += ["--vars", json.dumps(parsed)]
+    if select:
+        args += ["--select", *select]
+    if exclude:
+        args += ["--exclude", *exclude]
+    return args
+
+
+def _build(
+    duckdb_path: Path,
+    project_dir: Path | None,
+    profiles_dir: Path | None,
+    args: list[str],
+) -> None:
+    project = project_dir or find_project_dir()
+    if profiles_dir is None:
+        ensure_profiles(project)
+    # The example profile reads the DuckDB path from this variable; an absolute path
+    # makes dbt and the other commands agree whatever directory dbt resolves from.
+    os.environ[DUCKDB_ENV] = str(duckdb_path.resolve())
+    run_dbt(args, project, profiles_dir)
+    click.echo(f"dbt {' '.join(args)} succeeded ({duckdb_path}).")
+
+
+def _summary(duckdb_path: Path) -> None:
+    click.echo(format_summary(segment_summary(duckdb_path)))
+    click.echo(format_tiers(tier_counts(duckdb_path)))
+
+
+def _plots(duckdb_path: Path, out_dir: Path) -> None:
+    # Imported here so the other commands do not pay for loading matplotlib.
+    from segmentation.plots import plot_rf_grid, plot_segment_sizes
+
+    for path in (
+        plot_segment_sizes(duckdb_path, out_dir / "segment_sizes.png"),
+        plot_rf_grid(duckdb_path, out_dir / "rf_grid.png"),
+    ):
+        click.echo(f"Wrote {path}.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="customer-segmentation")
+def main() -> None:
+    """Generate sample data, build the dbt segmentation project and inspect the result."""
+
+
+@main.command()
+@generation_options
+@duckdb_option
+@click.option("--schema", default="raw", show_default=True, help="Schema for the raw tables.")
+@click.option(
+    "--csv-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Also write CSV files here.",
+)
+@click.option("--no-duckdb", is_flag=True, help="Do not write DuckDB (use with --csv-dir).")
+def generate(
+    customers: int,
+    orders: int,
+    months: int,
+    seed: int,
+    end_date: datetime,
+    duckdb_path: Path,
+    schema: str,
+    csv_dir: Path | None,
+    no_duckdb: bool,
+) -> None:
+    """Generate deterministic sample customers, accounts, products and orders.
+
+    Writes the raw tables into SCHEMA of the DuckDB file (what the dbt sources
+    read) and, with --csv-dir, as CSV files. Customers 1..5 are planted with known
+    behaviour for tests.
+    """
+    if no_duckdb and csv_dir is None:
+        raise click.UsageError("--no-duckdb without --csv-dir would write nothing.")
+    with _friendly_errors():
+        _generate(
+            customers,
+            orders,
+            months,
+            seed,
+            _as_date(end_date),
+            None if no_duckdb else duckdb_path,
+            schema,
+            csv_dir,
+        )
+
+
+@main.command()
+@duckdb_option
+@project_options
+@click.option("--target", default=None, help="dbt target [default: the profile's default].")
+@click.option("--full-refresh", is_flag=True, help="Rebuild incremental models from scratch.")
+@click.option(
+    "--vars", "dbt_vars", default=None, help='dbt vars as a JSON object, e.g. \'{"rfm_grain": "week"}\'.'
+)
+@click.option("--select", "-s", multiple=True, help="dbt node selection; repeat for several.")
+@click.option(
+    "--exclude", multiple=True, help="dbt nodes to leave out, e.g. test_type:unit; repeat for several."
+)
+def build(
+    duckdb_path: Path,
+    project_dir: Path | None,
+    profiles_dir: Path | None,
+    target: str | None,
+    full_refresh: bool,
+    dbt_vars: str | None,
+    select: tuple[str, ...],
+    exclude: tuple[str, ...],
+) -> None:
+    """Run `dbt build` (seeds, models, snapshots and tests) on the project.
+
+    Creates profiles.yml from profiles.yml.example when it is missing.
+    """
+    args = _dbt_build_args(target, full_refresh, dbt_vars, select, exclude)
+    with _friendly_errors():
+        _build(duckdb_path, project_dir, profiles_dir, args)
+
+
+@main.command()
+@duckdb_option
+def summary(duckdb_path: Path) -> None:
+    """Print customers, share and average R, F, M per segment, plus tier counts."""
+    with _friendly_errors():
+        _summary(duckdb_path)
+
+
+@main.command()
+@duckdb_option
+@click.option(
+    "--out-dir",
+    default=DEFAULT_PLOT_DIR,
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Directory for the PNG files.",
+)
+def plots(duckdb_path: Path, out_dir: Path) -> None:
+    """Write segment_sizes.png (segments over time) and rf_grid.png (R x F heatmap)."""
+    with _friendly_errors():
+        _plots(duckdb_path, out_dir)
+
+
+@main.command()
+@generation_options
+@duckdb_option
+@project_options
+@click.option(
+    "--out-dir",
+    default=DEFAULT_PLOT_DIR,
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Directory for the PNG files.",
+)
+def demo(
+    customers: int,
+    orders: int,
+    months: int,
+    seed: int,
+    end_date: datetime,
+    duckdb_path: Path,
+    project_dir: Path | None,
+    profiles_dir: Path | None,
+    out_dir: Path,
+) -> None:
+    """Generate sample data, build the project, print the summary and write the plots."""
+    with _friendly_errors():
+        _generate(customers, orders, months, seed, _as_date(end_date), duckdb_path, "raw", None)
+        _build(duckdb_path, project_dir, profiles_dir, ["build"])
+        _summary(duckdb_path)
+        _plots(duckdb_path, out_dir)
+
+
+if __name__ == "__main__":
+    main()
