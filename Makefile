@@ -1,0 +1,45 @@
+# Two commands on a fresh machine: `make demo` and `make test`. Both create .venv and install what they need.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+export SEGMENTATION_DUCKDB_PATH ?= $(CURDIR)/segmentation.duckdb
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export DO_NOT_TRACK := 1
+
+.PHONY: demo test install install-dev lint build summary plots clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+profiles.yml: profiles.yml.example
+	cp -n profiles.yml.example profiles.yml || true
+
+demo: install profiles.yml
+	$(BIN)/segmentation demo --customers 5000 --orders 100000 --months 36 --seed 42
+
+build: install profiles.yml
+	$(BIN)/segmentation build
+
+summary: install
+	$(BIN)/segmentation summary
+
+plots: install
+	$(BIN)/segmentation plots
+
+lint: install
+	$(BIN)/ruff check scripts tests
+	$(BIN)/ruff format --check scripts tests
+
+test: install profiles.yml
+	$(BIN)/ruff check scripts tests
+	$(BIN)/pytest -q
+
+clean:
+	rm -rf target logs dbt_packages segmentation.duckdb
