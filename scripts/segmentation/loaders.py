@@ -57,12 +57,20 @@ def _typed_select(table: str, relation: str) -> str:
     return f"select {columns} from {relation}"
 
 
+def _qualified(con: duckdb.DuckDBPyConnection, schema: str, table: str | None = None) -> str:
+    # Qualify with the catalog: a file called raw.duckdb makes a bare "raw" ambiguous
+    # between the catalog and the schema.
+    (catalog,) = con.execute("select current_database()").fetchone()
+    parts = [catalog, schema] if table is None else [catalog, schema, table]
+    return ".".join(_quote(p) for p in parts)
+
+
 def _replace_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, frame: pd.DataFrame) -> None:
     view = f"_segmentation_{table}"
     con.register(view, frame)
     try:
         con.execute(
-            f"create or replace table {_quote(schema)}.{_quote(table)} as {_typed_select(table, view)}"
+            f"create or replace table {_qualified(con, schema, table)} as {_typed_select(table, view)}"
         )
     finally:
         con.unregister(view)
@@ -71,7 +79,7 @@ def _replace_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, fram
 def write_duckdb(raw: RawData, path: str | Path, schema: str = "raw", progress: bool = False) -> None:
     """Create ``schema`` in the DuckDB file at ``path`` and replace the four raw tables."""
     with duckdb.connect(str(path)) as con:
-        con.execute(f"create schema if not exists {_quote(schema)}")
+        con.execute(f"create schema if not exists {_qualified(con, schema)}")
         for table in tqdm(TABLES, desc="duckdb", unit="table", disable=not progress, leave=False):
             _replace_table(con, schema, table, getattr(raw, table))
 
@@ -79,11 +87,11 @@ def write_duckdb(raw: RawData, path: str | Path, schema: str = "raw", progress: 
 def append_orders_duckdb(orders: pd.DataFrame, path: str | Path, schema: str = "raw") -> int:
     """Append order rows to ``schema.orders``; returns the number of rows appended."""
     view = "_segmentation_new_orders"
-    target = f"{_quote(schema)}.{_quote('orders')}"
     column_list = ", ".join(_quote(c) for c in RAW_SCHEMA["orders"])
     with duckdb.connect(str(path)) as con:
         con.register(view, orders)
         try:
+            target = _qualified(con, schema, "orders")
             con.execute(f"insert into {target} ({column_list}) {_typed_select('orders', view)}")
         finally:
             con.unregister(view)
