@@ -26,9 +26,9 @@ class MartsNotBuiltError(RuntimeError):
     """A mart the summary needs is missing from the DuckDB file."""
 
 
-def _not_built(duckdb_path: str | Path, what: str) -> MartsNotBuiltError:
+def _not_built(problem: str) -> MartsNotBuiltError:
     return MartsNotBuiltError(
-        f"{what} in {duckdb_path}; run `segmentation build` first "
+        f"{problem}; run `segmentation build` first "
         "(or `segmentation demo` to generate data and build in one go)."
     )
 
@@ -37,17 +37,20 @@ def read_mart(duckdb_path: str | Path, table: str, columns: tuple[str, ...]) -> 
     """Read ``columns`` of mart ``table`` (schema main), with a clear error when it is not built yet."""
     path = Path(duckdb_path)
     if not path.is_file():
-        raise _not_built(path, "no DuckDB file")
+        raise _not_built(f"DuckDB file {path} does not exist")
     column_list = ", ".join(f'"{c}"' for c in columns)
     # Read-only so a summary never takes the write lock a running dbt build needs.
     with duckdb.connect(str(path), read_only=True) as con:
-        exists = con.execute(
-            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-            [MARTS_SCHEMA, table],
+        # Qualified with the catalog: a file named main.duckdb makes a bare "main" ambiguous.
+        (catalog,) = con.execute("select current_database()").fetchone()
+        (exists,) = con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_catalog = ? and table_schema = ? and table_name = ?",
+            [catalog, MARTS_SCHEMA, table],
         ).fetchone()
-        if not exists or exists[0] == 0:
-            raise _not_built(path, f"table {MARTS_SCHEMA}.{table} not found")
-        return con.execute(f'select {column_list} from "{MARTS_SCHEMA}"."{table}"').df()
+        if not exists:
+            raise _not_built(f"table {MARTS_SCHEMA}.{table} not found in {path}")
+        return con.execute(f'select {column_list} from "{catalog}"."{MARTS_SCHEMA}"."{table}"').df()
 
 
 def summarise_segments(current: pd.DataFrame) -> pd.DataFrame:
