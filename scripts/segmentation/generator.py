@@ -874,6 +874,13 @@ def _planted_orders(
     return _concat_orders(blocks)
 
 
+def _planted_row_count(span: _Span, catalog: _Catalog) -> int:
+    # The planted schedule depends only on the span, so a dry run with throwaway
+    # amounts tells how many of the requested rows it takes.
+    dry_run = _planted_orders(np.random.default_rng(0), span, catalog, _AmountLevels(*[100.0] * 8))
+    return len(dry_run)
+
+
 # --------------------------------------------------------------------------- assembly
 
 
@@ -973,13 +980,9 @@ def generate_raw_data(
         bar.update()
 
         bar.set_postfix_str("orders")
-        # Planted rows do not depend on volume, so the count is known before sampling.
-        planted_rows = len(
-            _planted_orders(np.random.default_rng(0), span, catalog, _AmountLevels(*[1.0] * 8))
-        )
         base = _random_orders(
             order_rng, random_customers, customer_ids, accounts, catalog, span,
-            _base_order_target(orders, planted_rows),
+            _base_order_target(orders, _planted_row_count(span, catalog)),
         )  # fmt: skip
         bar.update()
 
