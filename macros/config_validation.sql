@@ -59,7 +59,7 @@
     {%- endif -%}
     {%- set text = value | string -%}
     {%- set parsed = none -%}
-    {%- if modules.re.match('^\d{4}-\d{2}-\d{2}$', text) -%}
+    {%- if modules.re.match('^[0-9]{4}-[0-9]{2}-[0-9]{2}$', text) -%}
         {%- set parsed = modules.datetime.datetime.strptime(text, '%Y-%m-%d') if customer_segmentation.is_real_date(text) else none -%}
     {%- endif -%}
     {%- if parsed is none -%}

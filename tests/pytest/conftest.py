@@ -1,0 +1,103 @@
+"""Shared fixtures: isolated DuckDB warehouses built by dbt in-process."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from segmentation.dbt_runner import run_dbt
+from segmentation.generator import RawData, generate_raw_data
+from segmentation.loaders import write_duckdb
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+
+
+@contextmanager
+def _environment(**values: str) -> Iterator[None]:
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, old in saved.items():
+            if old is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = old
+
+
+@dataclass
+class Warehouse:
+    """One DuckDB file with its own dbt target folder, so warehouses never share state."""
+
+    root: Path
+    profiles_dir: Path
+    results: list = field(default_factory=list)
+
+    @property
+    def path(self) -> Path:
+        return self.root / "warehouse.duckdb"
+
+    def load(self, raw: RawData) -> None:
+        write_duckdb(raw, self.path)
+
+    def dbt(self, *args: str, dbt_vars: dict | None = None, check: bool = True):
+        extra = ["--target-path", str(self.root / "target"), "--log-path", str(self.root / "logs")]
+        if dbt_vars:
+            extra += ["--vars", repr(dbt_vars)]
+        with _environment(SEGMENTATION_DUCKDB_PATH=str(self.path), DBT_SEND_ANONYMOUS_USAGE_STATS="false"):
+            result = run_dbt(
+                [*args, *extra], project_dir=PROJECT_DIR, profiles_dir=self.profiles_dir, check=check
+            )
+        self.results.append(result)
+        return result
+
+    def query(self, sql: str) -> pd.DataFrame:
+        # dbt-duckdb keeps a read-write connection open in this process, and DuckDB refuses a second
+        # connection to the same file with another configuration, so this one is read-write too.
+        with duckdb.connect(str(self.path)) as con:
+            return con.execute(sql).df()
+
+    def raw_orders(self) -> pd.DataFrame:
+        orders = self.query("select order_id, customer_id, ordered_at, amount, status from raw.orders")
+        return orders.astype({"order_id": str, "customer_id": str})
+
+    def execute(self, sql: str) -> None:
+        with duckdb.connect(str(self.path)) as con:
+            con.execute(sql)
+
+
+@pytest.fixture(scope="session")
+def profiles_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("profiles")
+    shutil.copy(PROJECT_DIR / "profiles.yml.example", directory / "profiles.yml")
+    return directory
+
+
+@pytest.fixture(scope="session")
+def make_warehouse(tmp_path_factory: pytest.TempPathFactory, profiles_dir: Path):
+    def factory(name: str) -> Warehouse:
+        return Warehouse(root=tmp_path_factory.mktemp(name), profiles_dir=profiles_dir)
+
+    return factory
+
+
+@pytest.fixture(scope="session")
+def sample_raw() -> RawData:
+    return generate_raw_data(customers=1500, orders=30_000, months=24, seed=11)
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(make_warehouse, sample_raw: RawData) -> Warehouse:
+    """The sample data built once with the default vars; tests only read it."""
+    warehouse = make_warehouse("default_build")
+    warehouse.load(sample_raw)
+    warehouse.dbt("build")
+    return warehouse
