@@ -62,7 +62,9 @@ def load_orders_from_duckdb(path: str, schema: str = "raw") -> pd.DataFrame:
     if not _IDENTIFIER.match(schema):
         # The schema name is interpolated into SQL, so refuse anything but a plain identifier.
         raise ValueError(f"invalid schema name: {schema!r}")
-    with duckdb.connect(path, read_only=True) as con:
+    # Not read_only: after an in-process dbt run, dbt-duckdb still holds a read-write connection to the
+    # file and DuckDB refuses a second one with a different configuration.
+    with duckdb.connect(path) as con:
         orders = con.execute(
             f"select order_id, customer_id, ordered_at, amount, status from {schema}.orders"
         ).df()

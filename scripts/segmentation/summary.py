@@ -40,7 +40,9 @@ def read_mart(duckdb_path: str | Path, table: str, columns: tuple[str, ...]) -> 
         raise _not_built(f"DuckDB file {path} does not exist")
     column_list = ", ".join(f'"{c}"' for c in columns)
     # Read-only so a summary never takes the write lock a running dbt build needs.
-    with duckdb.connect(str(path), read_only=True) as con:
+    # Not read_only: after an in-process dbt run, dbt-duckdb still holds a read-write connection to the
+    # file and DuckDB refuses a second one with a different configuration.
+    with duckdb.connect(str(path)) as con:
         # Qualified with the catalog: a file named main.duckdb makes a bare "main" ambiguous.
         (catalog,) = con.execute("select current_database()").fetchone()
         (exists,) = con.execute(

@@ -243,3 +243,15 @@ def test_incremental_runs_with_late_orders_equal_a_full_refresh(make_warehouse) 
     warehouse.dbt("run", "--select", "customer_rfm_history", "--full-refresh")
     full = warehouse.query(HISTORY_SQL).sort_values(KEY).reset_index(drop=True)
     pd.testing.assert_frame_equal(incremental, full, check_dtype=False)
+
+
+def test_summary_and_plots_read_the_warehouse_dbt_just_built(built_warehouse: Warehouse, tmp_path) -> None:
+    # dbt-duckdb keeps its connection open in this process; the readers must still open the same file.
+    from segmentation.plots import plot_rf_grid, plot_segment_sizes
+    from segmentation.summary import segment_summary
+
+    summary = segment_summary(built_warehouse.path)
+    current = built_warehouse.query("select count(*) as customers from customer_segments_current")
+    assert summary["customers"].sum() == current.loc[0, "customers"]
+    assert plot_rf_grid(built_warehouse.path, tmp_path / "grid.png").stat().st_size > 10_000
+    assert plot_segment_sizes(built_warehouse.path, tmp_path / "sizes.png").stat().st_size > 10_000
