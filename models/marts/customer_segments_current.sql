@@ -6,25 +6,9 @@ rfm_history as (
 
 ),
 
-with_previous as (
+segment_runs as (
 
-    select
-        *,
-        lag(segment) over (partition by customer_id order by snapshot_date) as previous_segment
-    from rfm_history
-
-),
-
-segment_starts as (
-
-    -- A run of snapshots in one segment starts where the segment differs from the snapshot before.
-    select
-        customer_id,
-        max(snapshot_date) as segment_entered_date
-    from with_previous
-    where previous_segment is null
-        or previous_segment <> segment
-    group by customer_id
+    select * from {{ ref('int_customer_segment_runs') }}
 
 ),
 
@@ -36,10 +20,10 @@ latest_snapshot as (
 
 current_rows as (
 
-    select with_previous.*
-    from with_previous
+    select rfm_history.*
+    from rfm_history
     inner join latest_snapshot
-        on with_previous.snapshot_date = latest_snapshot.snapshot_date
+        on rfm_history.snapshot_date = latest_snapshot.snapshot_date
 
 ),
 
@@ -51,8 +35,8 @@ final as (
         current_rows.as_of_date,
         current_rows.segment,
         current_rows.recommended_action,
-        current_rows.previous_segment,
-        segment_starts.segment_entered_date,
+        segment_runs.previous_segment,
+        segment_runs.segment_entered_date,
         current_rows.rfm_code,
         current_rows.recency_score,
         current_rows.frequency_score,
@@ -60,10 +44,12 @@ final as (
         current_rows.recency_days,
         current_rows.frequency,
         current_rows.monetary,
-        current_rows.last_order_date
+        current_rows.last_order_date,
+        segment_runs.periods_in_segment
     from current_rows
-    inner join segment_starts
-        on current_rows.customer_id = segment_starts.customer_id
+    inner join segment_runs
+        on current_rows.customer_id = segment_runs.customer_id
+        and current_rows.snapshot_date = segment_runs.snapshot_date
 
 )
 

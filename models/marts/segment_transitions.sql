@@ -6,16 +6,29 @@ rfm_history as (
 
 ),
 
-with_previous as (
+segment_runs as (
 
+    select * from {{ ref('int_customer_segment_runs') }}
+
+),
+
+moves as (
+
+    -- Histories run over consecutive periods, so the previous segment is the one at the previous snapshot.
     select
-        customer_id,
-        snapshot_date,
-        segment,
-        monetary,
-        -- Histories run over consecutive periods, so the row before is the previous snapshot.
-        lag(segment) over (partition by customer_id order by snapshot_date) as previous_segment
+        rfm_history.snapshot_date,
+        coalesce(segment_runs.previous_segment, '(new customer)') as from_segment,
+        rfm_history.segment as to_segment,
+        rfm_history.monetary,
+        segment_runs.periods_in_previous_segment,
+        case
+            when segment_runs.previous_segment is null or segment_runs.previous_segment <> rfm_history.segment then true
+            else false
+        end as is_movement
     from rfm_history
+    inner join segment_runs
+        on rfm_history.customer_id = segment_runs.customer_id
+        and rfm_history.snapshot_date = segment_runs.snapshot_date
 
 ),
 
@@ -23,17 +36,19 @@ final as (
 
     select
         snapshot_date,
-        coalesce(previous_segment, '(new customer)') as from_segment,
-        segment as to_segment,
+        from_segment,
+        to_segment,
         count(*) as customers,
         cast(sum(monetary) as {{ customer_segmentation.money_type() }}) as revenue,
-        case when previous_segment is null or previous_segment <> segment then true else false end as is_movement
-    from with_previous
+        is_movement,
+        cast(round(avg(cast(periods_in_previous_segment as {{ dbt.type_float() }})), 2) as decimal(18, 2))
+            as avg_periods_in_from_segment
+    from moves
     group by
         snapshot_date,
-        coalesce(previous_segment, '(new customer)'),
-        segment,
-        case when previous_segment is null or previous_segment <> segment then true else false end
+        from_segment,
+        to_segment,
+        is_movement
 
 )
 
