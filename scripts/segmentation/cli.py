@@ -1,4 +1,4 @@
-"""Command line interface: ``segmentation generate | build | summary | plots | demo``."""
+"""Command line interface: ``segmentation generate | build | summary | plots | report | demo``."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ import click
 from segmentation.dbt_runner import DbtCommandError, ensure_profiles, find_project_dir, run_dbt
 from segmentation.generator import generate_raw_data
 from segmentation.loaders import write_csv, write_duckdb
+from segmentation.readers import TARGETS, DuckDBReader, open_reader
+from segmentation.report_data import PLOT_NAMES, ReportData, parse_snapshot
 from segmentation.summary import (
     MartsNotBuiltError,
     format_summary,
@@ -182,14 +184,12 @@ def _summary(duckdb_path: Path) -> None:
     click.echo(format_tiers(tier_counts(duckdb_path)))
 
 
-def _plots(duckdb_path: Path, out_dir: Path) -> None:
+def _plots(duckdb_path: Path, out_dir: Path, names: tuple[str, ...] = PLOT_NAMES) -> None:
     # Imported here so the other commands do not pay for loading matplotlib.
-    from segmentation.plots import plot_rf_grid, plot_segment_sizes
+    from segmentation.plots import render_pngs, write_pngs
 
-    for path in (
-        plot_segment_sizes(duckdb_path, out_dir / "segment_sizes.png"),
-        plot_rf_grid(duckdb_path, out_dir / "rf_grid.png"),
-    ):
+    # Each plot reads only the marts it needs.
+    for path in write_pngs(render_pngs(ReportData(DuckDBReader(duckdb_path)), names or PLOT_NAMES), out_dir):
         click.echo(f"Wrote {path}.")
 
 
@@ -290,10 +290,94 @@ def summary(duckdb_path: Path) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Directory for the PNG files.",
 )
-def plots(duckdb_path: Path, out_dir: Path) -> None:
-    """Write segment_sizes.png (segments over time) and rf_grid.png (R x F heatmap)."""
+@click.option(
+    "--only",
+    "names",
+    multiple=True,
+    type=click.Choice(PLOT_NAMES),
+    help="Write only this plot; repeat for several.",
+)
+def plots(duckdb_path: Path, out_dir: Path, names: tuple[str, ...]) -> None:
+    """Write every plot as <name>.png: segment_sizes, rf_grid, transitions, segment_outcomes,
+    cohort_retention and tier_matrix."""
     with _friendly_errors():
-        _plots(duckdb_path, out_dir)
+        _plots(duckdb_path, out_dir, names)
+
+
+@main.command()
+@duckdb_option
+@click.option(
+    "--target", type=click.Choice(TARGETS), default="duckdb", show_default=True, help="Where the marts are."
+)
+@click.option(
+    "--schema", default=None, help="Schema of the marts [default: main for DuckDB, public for PostgreSQL]."
+)
+@click.option(
+    "--out",
+    default="report.html",
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The HTML file to write.",
+)
+@click.option(
+    "--from-snapshot",
+    default=None,
+    help="Transition view: first snapshot, YYYY-MM-DD [default: a year before --to-snapshot].",
+)
+@click.option("--to-snapshot", default=None, help="Transition view: second snapshot [default: the latest].")
+@click.option(
+    "--png-dir",
+    default=None,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also write every plot as a PNG here.",
+)
+@click.option(
+    "--screenshot",
+    default=None,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Open the report in headless Chromium, check every section renders without console errors, "
+    "and save a full-page screenshot here.",
+)
+def report(
+    duckdb_path: Path,
+    target: str,
+    schema: str | None,
+    out: Path,
+    from_snapshot: str | None,
+    to_snapshot: str | None,
+    png_dir: Path | None,
+    screenshot: Path | None,
+) -> None:
+    """Write one self-contained HTML report of the built marts: segment sizes over time, the R x F grid,
+    transitions between two snapshots, segment outcomes, cohort retention, the tier matrix and the current
+    action flags. PostgreSQL connects with the PG* environment variables."""
+    from segmentation.report import section_ids, write_report
+
+    with _friendly_errors():
+        data = ReportData(
+            open_reader(target, duckdb_path, schema),
+            parse_snapshot(from_snapshot),
+            parse_snapshot(to_snapshot),
+        )
+        output = write_report(data, out, png_dir, progress=True)
+    click.echo(f"Wrote {output.html_path} ({output.html_path.stat().st_size / 1e6:.1f} MB).")
+    for path in output.png_paths:
+        click.echo(f"Wrote {path}.")
+    if screenshot is not None:
+        from segmentation.browser import BrowserUnavailableError, check_report
+
+        try:
+            check = check_report(output.html_path, section_ids(), screenshot)
+        except BrowserUnavailableError as error:
+            raise click.ClickException(str(error)) from error
+        if not check.ok:
+            raise click.ClickException(
+                "the report did not render cleanly:\n  " + "\n  ".join(check.problems())
+            )
+        click.echo(
+            f"Chromium rendered {len(check.sections_rendered)} sections and {check.images_loaded} plots "
+            f"without console errors; screenshot {screenshot}."
+        )
 
 
 @main.command()

@@ -1,0 +1,319 @@
+"""One self-contained HTML report of the built marts: every plot inlined as a PNG data URI, no scripts,
+no fonts or styles from the network, so it opens anywhere, offline, and can be mailed as one file."""
+
+from __future__ import annotations
+
+import base64
+import html
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+from tqdm import tqdm
+
+from segmentation.plots import PLOT_NAMES, PLOTS, figure_png, tier_thresholds, write_pngs
+from segmentation.report_data import (
+    NEW_CUSTOMER,
+    ReportData,
+    action_flag_table,
+    current_segments_table,
+    outcome_rates,
+    thin_snapshots,
+)
+
+# Section ids, in page order; the browser test checks that each one renders.
+SECTIONS = {
+    "data-checks": "Data checks",
+    "segment-sizes": "Segment sizes over time",
+    "rf-grid": "The R x F grid",
+    "transitions": "Segment transitions",
+    "segment-outcomes": "Did the segments predict anything?",
+    "cohort-retention": "Quarterly cohort retention",
+    "tier-matrix": "B2B tier matrix",
+    "action-flags": "Current action flags",
+}
+TOP_MOVES = 15
+
+STYLE = """
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0; color: #222;
+       background: #f6f7f9; }
+header { background: #1f3a5f; color: white; padding: 24px 40px; }
+header h1 { margin: 0 0 8px; font-size: 26px; }
+header p { margin: 2px 0; opacity: 0.9; }
+nav { padding: 10px 40px; background: white; border-bottom: 1px solid #ddd; font-size: 14px; }
+nav a { margin-right: 16px; color: #1f3a5f; text-decoration: none; }
+main { padding: 8px 40px 40px; max-width: 1300px; }
+section { background: white; border: 1px solid #e1e4e8; border-radius: 6px; padding: 16px 24px;
+          margin: 20px 0; }
+h2 { margin-top: 4px; color: #1f3a5f; }
+img.plot { max-width: min(100%, 1100px); height: auto; display: block; margin: 8px 0 16px; }
+img#plot-rf_grid, img#plot-tier_matrix { max-width: min(100%, 800px); }
+table { border-collapse: collapse; font-size: 13px; margin: 8px 0; }
+th, td { border-bottom: 1px solid #e1e4e8; padding: 4px 10px; text-align: right; }
+th { background: #f0f3f6; }
+td:first-child, th:first-child { text-align: left; }
+td.text { text-align: left; }
+.note { color: #555; font-size: 14px; }
+.warning { background: #fff4e5; border-left: 4px solid #f0a030; padding: 8px 12px; margin: 8px 0; }
+.ok { background: #eaf7ee; border-left: 4px solid #2e9d57; padding: 8px 12px; margin: 8px 0; }
+footer { color: #777; font-size: 12px; padding: 0 40px 24px; }
+"""
+
+
+@dataclass(frozen=True)
+class ReportOutput:
+    html_path: Path
+    png_paths: list[Path]
+
+
+def _esc(value: object) -> str:
+    return html.escape(str(value))
+
+
+def _img(name: str, png: bytes) -> str:
+    encoded = base64.b64encode(png).decode("ascii")
+    return (
+        f'<img class="plot" id="plot-{name}" alt="{_esc(PLOTS[name][0])}" '
+        f'src="data:image/png;base64,{encoded}">'
+    )
+
+
+def _table(
+    frame: pd.DataFrame, formats: dict[str, Callable[[object], str]], index_name: str | None = None
+) -> str:
+    """An HTML table; text columns align left, numbers right, everything escaped."""
+    frame = frame.reset_index() if index_name else frame
+    if index_name:
+        frame = frame.rename(columns={frame.columns[0]: index_name})
+    header = "".join(f"<th>{_esc(c)}</th>" for c in frame.columns)
+    rows = []
+    for _, row in frame.iterrows():
+        cells = []
+        for column in frame.columns:
+            value = row[column]
+            if column in formats and pd.notna(value):
+                cells.append(f"<td>{_esc(formats[column](value))}</td>")
+            else:
+                shown = "" if value is None or (not isinstance(value, str) and pd.isna(value)) else value
+                cells.append(f'<td class="text">{_esc(shown)}</td>')
+        rows.append(f"<tr>{''.join(cells)}</tr>")
+    return f"<table><thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _count(value: object) -> str:
+    return f"{float(value):,.0f}"
+
+
+def _pct(value: object) -> str:
+    return f"{float(value):.1%}"
+
+
+def _money(value: object) -> str:
+    return f"{float(value):,.2f}"
+
+
+def _one_decimal(value: object) -> str:
+    return f"{float(value):,.1f}"
+
+
+def _section(section_id: str, body: str) -> str:
+    return (
+        f'<section id="{section_id}" data-section="{section_id}">'
+        f"<h2>{_esc(SECTIONS[section_id])}</h2>{body}</section>"
+    )
+
+
+def data_checks_html(data: ReportData) -> str:
+    if data.quality is None:
+        return (
+            '<p class="warning">rfm_snapshot_quality is not in these marts (built by an older version), '
+            "so thin snapshots cannot be checked. Rebuild with <code>segmentation build</code>.</p>"
+        )
+    thin = thin_snapshots(data.quality)
+    limits = data.quality.iloc[0] if len(data.quality) else None
+    rule = (
+        f"at least {int(limits['min_customers'])} customers and "
+        f"{int(limits['min_distinct_scores'])} distinct scores in each of recency, frequency and monetary"
+        if limits is not None
+        else "the limits in vars rfm_min_customers_per_snapshot and rfm_min_distinct_scores"
+    )
+    if thin.empty:
+        return f'<p class="ok">All {len(data.quality)} snapshots have {rule}.</p>'
+    latest_thin = pd.Timestamp(data.latest_snapshot) in set(thin["snapshot_date"])
+    latest = (
+        " <strong>The latest snapshot is one of them: read the current segments with care.</strong>"
+        if latest_thin
+        else ""
+    )
+    shown = thin.assign(snapshot_date=thin["snapshot_date"].dt.date)
+    return (
+        f'<p class="warning">{len(thin)} of {len(data.quality)} snapshots are thin: they do not have {rule} '
+        "(vars rfm_min_customers_per_snapshot and rfm_min_distinct_scores). Segments there mean little; "
+        f"ties, such as many one-order customers sharing frequency 1, collapse the scores.{latest}</p>"
+        + _table(shown, {"customers": _count})
+    )
+
+
+def segment_sizes_html(data: ReportData, png: bytes) -> str:
+    table = current_segments_table(data.current, data.segment_order)
+    return (
+        _img("segment_sizes", png)
+        + f"<p class='note'>Current segments at {data.latest_snapshot}, with time in segment: the snapshots "
+        "each customer has spent in it without a break (periods_in_segment).</p>"
+        + _table(
+            table,
+            {
+                "customers": _count,
+                "share": _pct,
+                "avg_periods_in_segment": _one_decimal,
+                "max_periods_in_segment": _count,
+                "revenue": _money,
+            },
+            index_name="segment",
+        )
+    )
+
+
+def rf_grid_html(data: ReportData, png: bytes) -> str:
+    thresholds = data.score_thresholds.sort_values(["dimension", "score"], ascending=[True, False])
+    shown = thresholds[["dimension", "score", "measure", "min_value", "max_value", "customers", "share"]]
+    return (
+        _img("rf_grid", png)
+        + f"<p class='note'>What each score meant at {data.latest_snapshot} (rfm_score_thresholds): the "
+        "range of values of the customers holding it. Recency is in days, so its top score has the "
+        "fewest.</p>"
+        + _table(
+            shown,
+            {"score": _count, "min_value": _money, "max_value": _money, "customers": _count, "share": _pct},
+        )
+    )
+
+
+def transitions_html(data: ReportData, png: bytes) -> str:
+    flows = data.transitions.flows
+    total = flows["customers"].sum()
+    stayed = flows.loc[flows["from_segment"] == flows["to_segment"], "customers"].sum()
+    new = flows.loc[flows["from_segment"] == NEW_CUSTOMER, "customers"].sum()
+    moves = flows[flows["from_segment"] != flows["to_segment"]].head(TOP_MOVES)
+    return (
+        _img("transitions", png)
+        + f"<p class='note'>{total:,.0f} customers at {data.transitions.to_snapshot}: {stayed:,.0f} in the "
+        f"same segment as at {data.transitions.from_snapshot}, {new:,.0f} new since, the rest moved. Choose "
+        "the snapshots with <code>segmentation report --from-snapshot --to-snapshot</code>. "
+        "The largest moves:</p>" + _table(moves, {"customers": _count})
+    )
+
+
+def segment_outcomes_html(data: ReportData, png: bytes) -> str:
+    rates = outcome_rates(data.outcomes, data.segment_order)
+    return (
+        _img("segment_outcomes", png)
+        + "<p class='note'>From segment_outcomes, customer-weighted over every snapshot that has a next "
+        "period. Segments that predict behaviour differ clearly: Champions should buy again far more often "
+        "than Hibernating customers.</p>"
+        + _table(
+            rates,
+            {
+                "customer_snapshots": _count,
+                "share_active_next_period": _pct,
+                "share_in_segment_next_period": _pct,
+                "revenue_per_customer_next_period": _money,
+            },
+            index_name="segment",
+        )
+    )
+
+
+def cohort_retention_html(data: ReportData, png: bytes) -> str:
+    return _img("cohort_retention", png) + (
+        "<p class='note'>From cohort_retention: rows are first-order quarters (cohort size in brackets), "
+        "columns quarters since. Quarter 0 is 100% by definition; the newest quarter may be unfinished.</p>"
+    )
+
+
+def tier_matrix_html(data: ReportData, png: bytes) -> str:
+    profitability, adherence = tier_thresholds(data.tiers)
+    counts = data.tiers.groupby(["tier", "tier_name"]).size().rename("customers").reset_index()
+    counts["share"] = counts["customers"] / max(len(data.tiers), 1)
+    return (
+        _img("tier_matrix", png)
+        + f"<p class='note'>Profitability line at {profitability:g}, adherence line at {adherence:g} "
+        "(vars tier_profitability_threshold and tier_adherence_threshold).</p>"
+        + _table(counts, {"customers": _count, "share": _pct})
+    )
+
+
+def action_flags_html(data: ReportData) -> str:
+    table = action_flag_table(data.tiers)
+    formats = {
+        column: _count for column in table.columns if column == "customers" or column.startswith("tier ")
+    }
+    formats["share"] = _pct
+    return (
+        "<p class='note'>One flag per customer from customer_tiers, the first that applies, with what to do "
+        "and how the flagged customers split across tiers.</p>"
+        + _table(table, formats, index_name="action_flag")
+    )
+
+
+def build_report_html(data: ReportData, pngs: dict[str, bytes]) -> str:
+    """The whole page as one string."""
+    customers = len(data.current)
+    as_of = pd.Timestamp(data.current["as_of_date"].max()).date() if customers else data.latest_snapshot
+    sections = [
+        _section("data-checks", data_checks_html(data)),
+        _section("segment-sizes", segment_sizes_html(data, pngs["segment_sizes"])),
+        _section("rf-grid", rf_grid_html(data, pngs["rf_grid"])),
+        _section("transitions", transitions_html(data, pngs["transitions"])),
+        _section("segment-outcomes", segment_outcomes_html(data, pngs["segment_outcomes"])),
+        _section("cohort-retention", cohort_retention_html(data, pngs["cohort_retention"])),
+        _section("tier-matrix", tier_matrix_html(data, pngs["tier_matrix"])),
+        _section("action-flags", action_flags_html(data)),
+    ]
+    nav = "".join(f'<a href="#{section_id}">{_esc(title)}</a>' for section_id, title in SECTIONS.items())
+    generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")  # noqa: UP017
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Customer segmentation report, {_esc(data.latest_snapshot)}</title>
+<style>{STYLE}</style>
+</head>
+<body>
+<header>
+<h1>Customer segmentation report</h1>
+<p>{customers:,} customers at snapshot {_esc(data.latest_snapshot)} (data as of {_esc(as_of)}), \
+{len(data.snapshots)} snapshots from {_esc(data.snapshots[0])}.</p>
+<p>Source: {_esc(data.source)}</p>
+</header>
+<nav>{nav}</nav>
+<main>
+{"".join(sections)}
+</main>
+<footer>Generated {generated} by <code>segmentation report</code> from the dbt project \
+customer_segmentation.</footer>
+</body>
+</html>
+"""
+
+
+def write_report(
+    data: ReportData, out_path: str | Path, png_dir: str | Path | None = None, progress: bool = False
+) -> ReportOutput:
+    """Render every plot, write the HTML to ``out_path`` and, with ``png_dir``, each plot as a PNG there."""
+    data.load_all()
+    pngs = {}
+    for name in tqdm(PLOT_NAMES, desc="plots", unit="plot", disable=not progress):
+        pngs[name] = figure_png(PLOTS[name][1](data))
+    path = Path(out_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(build_report_html(data, pngs), encoding="utf-8")
+    png_paths = write_pngs(pngs, png_dir) if png_dir is not None else []
+    return ReportOutput(path, png_paths)
+
+
+def section_ids() -> Sequence[str]:
+    return tuple(SECTIONS)

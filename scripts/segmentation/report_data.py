@@ -1,0 +1,285 @@
+"""Everything the plots and the report show, read once from the marts through a ``MartReader``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import cached_property
+
+import pandas as pd
+
+from segmentation.readers import MartReader
+
+NEW_CUSTOMER = "(new customer)"
+# The plots, in report order; plots.PLOTS draws them. Kept here so the CLI can list them without matplotlib.
+PLOT_NAMES = (
+    "segment_sizes",
+    "rf_grid",
+    "transitions",
+    "segment_outcomes",
+    "cohort_retention",
+    "tier_matrix",
+)
+# How far back the transition view looks by default: the snapshot about a year before the latest.
+DEFAULT_TRANSITION_SPAN = timedelta(days=365)
+
+
+@dataclass(frozen=True)
+class Transitions:
+    """Customers by segment at ``from_snapshot`` (or new since) and at ``to_snapshot``."""
+
+    from_snapshot: date
+    to_snapshot: date
+    flows: pd.DataFrame  # from_segment, to_segment, customers
+
+
+def normalise(frame: pd.DataFrame, dates: Iterable[str] = (), numbers: Iterable[str] = ()) -> pd.DataFrame:
+    """Dates as Timestamps and numbers as floats, whatever the engine's driver returned (DuckDB gives
+    datetime64 and floats, psycopg2 gives date and Decimal objects)."""
+    frame = frame.copy()
+    for column in dates:
+        frame[column] = pd.to_datetime(frame[column])
+    for column in numbers:
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+    return frame
+
+
+def order_segments(present: Iterable[str], definitions: pd.DataFrame | None) -> list[str]:
+    """Segments best first by the seed's segment_order in the scheme that names them (the one sharing the
+    most segments with the data: schemes order the same names differently); unknown ones last, by name."""
+    present = sorted(set(present))
+    if definitions is None or definitions.empty:
+        return present
+    names = definitions.groupby("scheme")["segment"].agg(set)
+    scheme = max(names.index, key=lambda s: (len(names[s] & set(present)), -len(names[s] - set(present)), s))
+    rank = definitions[definitions["scheme"] == scheme].groupby("segment")["segment_order"].min()
+    return sorted(present, key=lambda s: (rank.get(s, float("inf")), s))
+
+
+def parse_snapshot(value: str | date | None) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value)
+    except ValueError as error:
+        raise ValueError(f"snapshot date {value!r} is not YYYY-MM-DD") from error
+
+
+def choose_snapshots(
+    snapshots: Sequence[date], from_snapshot: date | None = None, to_snapshot: date | None = None
+) -> tuple[date, date]:
+    """The two snapshots of the transition view: ``to`` defaults to the latest and ``from`` to the last
+    snapshot at least a year before it (the earliest when the history is shorter)."""
+    available = sorted(set(snapshots))
+    if not available:
+        raise ValueError("the marts hold no snapshots; build the project first")
+    for chosen in (from_snapshot, to_snapshot):
+        if chosen is not None and chosen not in available:
+            nearby = ", ".join(str(d) for d in available[-6:])
+            raise ValueError(f"no snapshot on {chosen}; snapshots are period ends, e.g. {nearby}")
+    to_date = to_snapshot or available[-1]
+    if from_snapshot is None:
+        earlier = [d for d in available if d <= to_date - DEFAULT_TRANSITION_SPAN]
+        from_snapshot = earlier[-1] if earlier else available[0]
+    if from_snapshot >= to_date:
+        raise ValueError(f"the from snapshot ({from_snapshot}) must be before the to snapshot ({to_date})")
+    return from_snapshot, to_date
+
+
+def transition_flows(history: pd.DataFrame, from_snapshot: date, to_snapshot: date) -> pd.DataFrame:
+    """Customers per (segment at ``from_snapshot``, segment at ``to_snapshot``) from history rows at the
+    two snapshots; customers without a row at the first come from NEW_CUSTOMER."""
+    dates = pd.to_datetime(history["snapshot_date"]).dt.date
+    before = history[dates == from_snapshot].set_index("customer_id")["segment"]
+    after = history[dates == to_snapshot].set_index("customer_id")["segment"]
+    moves = pd.DataFrame({"to_segment": after})
+    moves["from_segment"] = before.reindex(moves.index).fillna(NEW_CUSTOMER)
+    flows = moves.groupby(["from_segment", "to_segment"]).size().rename("customers").reset_index()
+    return flows.sort_values("customers", ascending=False).reset_index(drop=True)
+
+
+def _read_optional(reader: MartReader, table: str, columns: Sequence[str]) -> pd.DataFrame | None:
+    return reader.read(table, columns) if reader.has_table(table) else None
+
+
+class ReportData:
+    """What the plots and the report show, read from the marts on first use, so a single plot reads only
+    the marts it needs. The transition view compares ``from_snapshot`` with ``to_snapshot`` (defaults:
+    about a year before the latest, and the latest)."""
+
+    def __init__(
+        self, reader: MartReader, from_snapshot: date | None = None, to_snapshot: date | None = None
+    ) -> None:
+        self.reader = reader
+        self.source = reader.describe()
+        self._requested = (from_snapshot, to_snapshot)
+
+    @cached_property
+    def segment_summary(self) -> pd.DataFrame:
+        return normalise(
+            self.reader.read(
+                "segment_summary", ("snapshot_date", "segment", "customers", "share", "revenue")
+            ),
+            dates=["snapshot_date"],
+            numbers=["customers", "share", "revenue"],
+        )
+
+    @cached_property
+    def snapshots(self) -> list[date]:
+        return sorted({d.date() for d in self.segment_summary["snapshot_date"]})
+
+    @cached_property
+    def chosen_snapshots(self) -> tuple[date, date]:
+        return choose_snapshots(self.snapshots, *self._requested)
+
+    @property
+    def latest_snapshot(self) -> date:
+        return self.snapshots[-1]
+
+    @cached_property
+    def segment_order(self) -> list[str]:
+        definitions = _read_optional(
+            self.reader, "rfm_segment_definitions", ("scheme", "segment", "segment_order")
+        )
+        if definitions is not None:
+            definitions = normalise(definitions, numbers=["segment_order"])
+        return order_segments(self.segment_summary["segment"], definitions)
+
+    @cached_property
+    def transitions(self) -> Transitions:
+        from_snapshot, to_snapshot = self.chosen_snapshots
+        history = self.reader.read(
+            "customer_rfm_history",
+            ("customer_id", "snapshot_date", "segment"),
+            where_in={"snapshot_date": [from_snapshot, to_snapshot]},
+        )
+        return Transitions(from_snapshot, to_snapshot, transition_flows(history, from_snapshot, to_snapshot))
+
+    @cached_property
+    def current(self) -> pd.DataFrame:
+        columns = ("customer_id", "snapshot_date", "as_of_date", "segment", "recommended_action",
+                   "recency_score", "frequency_score", "monetary", "periods_in_segment")  # fmt: skip
+        return normalise(
+            self.reader.read("customer_segments_current", columns),
+            dates=["snapshot_date", "as_of_date"],
+            numbers=["recency_score", "frequency_score", "monetary", "periods_in_segment"],
+        )
+
+    @cached_property
+    def cohort_retention(self) -> pd.DataFrame:
+        numbers = ["quarters_since_first_order", "cohort_customers", "active_customers", "retention_rate",
+                   "revenue", "revenue_per_cohort_customer"]  # fmt: skip
+        frame = self.reader.read("cohort_retention", ("cohort_quarter", "cohort_label", *numbers))
+        return normalise(frame, dates=["cohort_quarter"], numbers=numbers)
+
+    @cached_property
+    def tiers(self) -> pd.DataFrame:
+        columns = ("customer_id", "profitability_score", "adherence_score", "tier", "tier_name",
+                   "action_flag", "flag_action")  # fmt: skip
+        return normalise(
+            self.reader.read("customer_tiers", columns), numbers=["profitability_score", "adherence_score"]
+        )
+
+    @cached_property
+    def score_thresholds(self) -> pd.DataFrame:
+        """What each score meant at the latest snapshot."""
+        numbers = ["score", "min_value", "max_value", "customers", "share"]
+        frame = self.reader.read(
+            "rfm_score_thresholds",
+            ("snapshot_date", "dimension", "measure", *numbers),
+            where_in={"snapshot_date": [self.latest_snapshot]},
+        )
+        return normalise(frame, dates=["snapshot_date"], numbers=numbers)
+
+    @cached_property
+    def quality(self) -> pd.DataFrame | None:
+        """rfm_snapshot_quality, or None when the marts were built before it existed."""
+        numbers = ["customers", "distinct_recency_scores", "distinct_frequency_scores",
+                   "distinct_monetary_scores", "min_customers", "min_distinct_scores"]  # fmt: skip
+        flags = ["has_too_few_customers", "has_collapsed_scores", "is_thin"]
+        frame = _read_optional(self.reader, "rfm_snapshot_quality", ("snapshot_date", *numbers, *flags))
+        if frame is None:
+            return None
+        frame = normalise(frame, dates=["snapshot_date"], numbers=numbers)
+        return frame.astype({flag: bool for flag in flags})
+
+    @cached_property
+    def outcomes(self) -> pd.DataFrame:
+        numbers = ["customers", "active_next_period", "in_segment_next_period", "revenue_next_period"]
+        frame = self.reader.read("segment_outcomes", ("snapshot_date", "segment", *numbers))
+        return normalise(frame, dates=["snapshot_date"], numbers=numbers)
+
+    def load_all(self) -> ReportData:
+        """Read every mart now, so a missing one is reported before anything is written."""
+        for name in ("segment_summary", "segment_order", "transitions", "current", "cohort_retention",
+                     "tiers", "score_thresholds", "quality", "outcomes"):  # fmt: skip
+            getattr(self, name)
+        return self
+
+
+def outcome_rates(outcomes: pd.DataFrame, order: Sequence[str]) -> pd.DataFrame:
+    """Per segment over every snapshot with a next period, customer-weighted: share that bought in the
+    next period, share still in the segment, and next-period revenue per customer."""
+    totals = outcomes.groupby("segment")[
+        ["customers", "active_next_period", "in_segment_next_period", "revenue_next_period"]
+    ].sum()
+    rates = pd.DataFrame(
+        {
+            "customer_snapshots": totals["customers"],
+            "share_active_next_period": totals["active_next_period"] / totals["customers"],
+            "share_in_segment_next_period": totals["in_segment_next_period"] / totals["customers"],
+            "revenue_per_customer_next_period": totals["revenue_next_period"] / totals["customers"],
+        }
+    )
+    known = [s for s in order if s in rates.index]
+    return rates.loc[known + sorted(set(rates.index) - set(known))]
+
+
+def current_segments_table(current: pd.DataFrame, order: Sequence[str]) -> pd.DataFrame:
+    """Per current segment: customers, share, average and longest time in segment, window revenue."""
+    grouped = current.groupby("segment")
+    table = pd.DataFrame(
+        {
+            "customers": grouped.size(),
+            "avg_periods_in_segment": grouped["periods_in_segment"].mean(),
+            "max_periods_in_segment": grouped["periods_in_segment"].max(),
+            "revenue": grouped["monetary"].sum(),
+            "recommended_action": grouped["recommended_action"].first(),
+        }
+    )
+    table.insert(1, "share", table["customers"] / max(len(current), 1))
+    known = [s for s in order if s in table.index]
+    return table.loc[known + sorted(set(table.index) - set(known))]
+
+
+def action_flag_table(tiers: pd.DataFrame) -> pd.DataFrame:
+    """Customers per action flag and tier, with the flag's recommended action; biggest flag first."""
+    counts = pd.crosstab(tiers["action_flag"], tiers["tier"]).reindex(
+        columns=["A", "B", "C", "D"], fill_value=0
+    )
+    table = pd.DataFrame({"recommended_action": tiers.groupby("action_flag")["flag_action"].first()})
+    table["customers"] = counts.sum(axis=1)
+    table["share"] = table["customers"] / max(len(tiers), 1)
+    table = table.join(counts.add_prefix("tier "))
+    return table.sort_values(["customers"], ascending=False)
+
+
+def thin_snapshots(quality: pd.DataFrame | None) -> pd.DataFrame:
+    """The rows of rfm_snapshot_quality flagged thin, with a readable reason."""
+    if quality is None or quality.empty:
+        return pd.DataFrame(columns=["snapshot_date", "customers", "reason"])
+    thin = quality[quality["is_thin"]].copy()
+
+    def reason(row: pd.Series) -> str:
+        parts = []
+        if row["has_too_few_customers"]:
+            parts.append(f"{int(row['customers'])} customers (< {int(row['min_customers'])})")
+        for dimension in ("recency", "frequency", "monetary"):
+            scores = int(row[f"distinct_{dimension}_scores"])
+            if scores < row["min_distinct_scores"]:
+                parts.append(f"{dimension}: {scores} distinct score(s) (< {int(row['min_distinct_scores'])})")
+        return "; ".join(parts)
+
+    thin["reason"] = thin.apply(reason, axis=1) if len(thin) else []
+    return thin.sort_values("snapshot_date")[["snapshot_date", "customers", "reason"]].reset_index(drop=True)
