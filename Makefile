@@ -6,7 +6,7 @@ export SEGMENTATION_DUCKDB_PATH ?= $(CURDIR)/segmentation.duckdb
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 
-.PHONY: demo test install install-dev lint build summary plots clean
+.PHONY: demo test install install-dev lint build summary plots report docs-img clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -33,6 +33,15 @@ summary: install
 plots: install
 	$(BIN)/segmentation plots
 
+# One self-contained HTML file of the marts `make demo` built (open it in any browser).
+report: install
+	$(BIN)/segmentation report --out report.html
+
+# The README's pictures, from a real run: every plot, and the report as headless Chromium renders it.
+docs-img: install
+	$(BIN)/segmentation plots --out-dir docs/img
+	$(BIN)/segmentation report --out report.html --screenshot docs/img/report.png
+
 lint: install
 	$(BIN)/ruff check scripts tests
 	$(BIN)/ruff format --check scripts tests
@@ -42,4 +51,4 @@ test: install profiles.yml
 	$(BIN)/pytest -q
 
 clean:
-	rm -rf target logs dbt_packages segmentation.duckdb
+	rm -rf target logs dbt_packages segmentation.duckdb report.html

@@ -407,7 +407,7 @@ PLOTS: dict[str, tuple[str, Callable[[ReportData], plt.Figure]]] = {
         "Segment sizes over time",
         lambda data: segment_sizes_figure(data.segment_summary, data.segment_order),
     ),
-    "rf_grid": ("R x F grid", lambda data: rf_grid_figure(data.current)),
+    "rf_grid": ("R x F grid", lambda data: rf_grid_figure(data.score_grid)),
     "transitions": (
         "Segment transitions",
         lambda data: transitions_figure(data.transitions, data.segment_order),

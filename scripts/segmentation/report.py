@@ -54,7 +54,7 @@ table { border-collapse: collapse; font-size: 13px; margin: 8px 0; }
 th, td { border-bottom: 1px solid #e1e4e8; padding: 4px 10px; text-align: right; }
 th { background: #f0f3f6; }
 td:first-child, th:first-child { text-align: left; }
-td.text { text-align: left; }
+td.text, th.text { text-align: left; }
 .note { color: #555; font-size: 14px; }
 .warning { background: #fff4e5; border-left: 4px solid #f0a030; padding: 8px 12px; margin: 8px 0; }
 .ok { background: #eaf7ee; border-left: 4px solid #2e9d57; padding: 8px 12px; margin: 8px 0; }
@@ -87,7 +87,9 @@ def _table(
     frame = frame.reset_index() if index_name else frame
     if index_name:
         frame = frame.rename(columns={frame.columns[0]: index_name})
-    header = "".join(f"<th>{_esc(c)}</th>" for c in frame.columns)
+    header = "".join(
+        f"<th>{_esc(c)}</th>" if c in formats else f'<th class="text">{_esc(c)}</th>' for c in frame.columns
+    )
     rows = []
     for _, row in frame.iterrows():
         cells = []
@@ -177,7 +179,10 @@ def segment_sizes_html(data: ReportData, png: bytes) -> str:
 
 
 def rf_grid_html(data: ReportData, png: bytes) -> str:
-    thresholds = data.score_thresholds.sort_values(["dimension", "score"], ascending=[True, False])
+    dimensions = pd.Categorical(data.score_thresholds["dimension"], ["recency", "frequency", "monetary"])
+    thresholds = data.score_thresholds.assign(dimension=dimensions).sort_values(
+        ["dimension", "score"], ascending=[True, False]
+    )
     shown = thresholds[["dimension", "score", "measure", "min_value", "max_value", "customers", "share"]]
     return (
         _img("rf_grid", png)
@@ -196,13 +201,14 @@ def transitions_html(data: ReportData, png: bytes) -> str:
     total = flows["customers"].sum()
     stayed = flows.loc[flows["from_segment"] == flows["to_segment"], "customers"].sum()
     new = flows.loc[flows["from_segment"] == NEW_CUSTOMER, "customers"].sum()
-    moves = flows[flows["from_segment"] != flows["to_segment"]].head(TOP_MOVES)
+    moved = (flows["from_segment"] != flows["to_segment"]) & (flows["from_segment"] != NEW_CUSTOMER)
+    moves = flows[moved].head(TOP_MOVES)
     return (
         _img("transitions", png)
         + f"<p class='note'>{total:,.0f} customers at {data.transitions.to_snapshot}: {stayed:,.0f} in the "
         f"same segment as at {data.transitions.from_snapshot}, {new:,.0f} new since, the rest moved. Choose "
         "the snapshots with <code>segmentation report --from-snapshot --to-snapshot</code>. "
-        "The largest moves:</p>" + _table(moves, {"customers": _count})
+        "The largest moves between segments:</p>" + _table(moves, {"customers": _count})
     )
 
 

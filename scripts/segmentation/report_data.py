@@ -167,6 +167,14 @@ class ReportData:
         )
 
     @cached_property
+    def score_grid(self) -> pd.DataFrame:
+        """The current customers' recency and frequency scores and segment, for the R x F grid."""
+        columns = ("customer_id", "segment", "recency_score", "frequency_score")
+        if "current" in self.__dict__:
+            return self.current[list(columns)]
+        return self.reader.read("customer_segments_current", columns)
+
+    @cached_property
     def cohort_retention(self) -> pd.DataFrame:
         numbers = ["quarters_since_first_order", "cohort_customers", "active_customers", "retention_rate",
                    "revenue", "revenue_per_cohort_customer"]  # fmt: skip

@@ -85,7 +85,7 @@ def project(tmp_path: Path) -> Path:
 def test_group_help(runner: CliRunner) -> None:
     result = runner.invoke(main, ["--help"])
     assert result.exit_code == 0
-    for command in ("generate", "build", "summary", "plots", "demo"):
+    for command in ("generate", "build", "summary", "plots", "report", "demo"):
         assert command in result.output
 
 
@@ -311,7 +311,20 @@ def test_summary_without_marts_says_build_first(runner: CliRunner, tmp_path: Pat
 
 def test_plots_command_writes_pngs(runner: CliRunner, marts_db: Path, tmp_path: Path) -> None:
     out = tmp_path / "img"
-    result = runner.invoke(main, ["plots", "--duckdb", str(marts_db), "--out-dir", str(out)])
+    result = runner.invoke(
+        main,
+        [
+            "plots",
+            "--duckdb",
+            str(marts_db),
+            "--out-dir",
+            str(out),
+            "--only",
+            "segment_sizes",
+            "--only",
+            "rf_grid",
+        ],
+    )
     assert result.exit_code == 0, result.output
     for name in ("segment_sizes.png", "rf_grid.png"):
         assert (out / name).read_bytes().startswith(b"\x89PNG")

@@ -95,8 +95,11 @@ def seed_segment_map(scheme: str) -> dict[str, str]:
 
 def test_build_passes_every_model_and_test(built_warehouse: Warehouse) -> None:
     result = built_warehouse.results[-1]
-    statuses = {str(node.status) for node in result.result.results}
-    assert statuses <= {"success", "pass"}, statuses
+    statuses = {node.node.name: str(node.status) for node in result.result.results}
+    # The thin-data guard only warns; the sample's first month has fewer than 20 customers.
+    thin = built_warehouse.query("select count(*) as n from rfm_snapshot_quality where is_thin")["n"].iloc[0]
+    assert statuses.pop("assert_snapshots_are_not_thin") == ("warn" if thin else "pass")
+    assert set(statuses.values()) <= {"success", "pass"}, statuses
     kinds = {node.node.resource_type for node in result.result.results}
     assert {"model", "seed", "test", "unit_test", "snapshot"} <= {str(kind) for kind in kinds}
 
