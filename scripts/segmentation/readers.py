@@ -97,7 +97,13 @@ class DuckDBReader:
             (catalog,) = con.execute("select current_database()").fetchone()
             relation = f"{_identifier(catalog)}.{_identifier(self.schema)}.{_identifier(table)}"
             sql, params = select_sql(relation, columns, where_in, "?")
-            return con.execute(sql, params).df()
+            try:
+                return con.execute(sql, params).df()
+            except duckdb.BinderException as error:
+                # A missing column means marts built by an older version of the project.
+                raise _not_built(
+                    f"{self.schema}.{table} lacks a column this version reads ({error})"
+                ) from error
 
 
 class PostgresReader:

@@ -56,6 +56,8 @@ def test_duckdb_reader_filters_and_says_build_first(tmp_path: Path) -> None:
     assert reader.has_table("t") and not reader.has_table("missing")
     with pytest.raises(RuntimeError, match="segmentation build"):
         reader.read("missing", ["v"])
+    with pytest.raises(RuntimeError, match="lacks a column"):
+        reader.read("t", ["periods_in_segment"])
     with pytest.raises(RuntimeError, match="does not exist"):
         DuckDBReader(tmp_path / "none.duckdb").read("t", ["v"])
 
