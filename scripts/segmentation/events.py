@@ -214,9 +214,7 @@ def _expand(rng: np.random.Generator, active: _ActiveDays, created_ts: pd.Series
         {
             "event_id": np.arange(1, order.size + 1, dtype="int64"),
             "customer_id": customer_id[order].astype("int64"),
-            "event_name": pd.Series(
-                pd.Categorical.from_codes(name_code[order], EVENT_NAMES)
-            ).astype("str"),
+            "event_name": pd.Series(pd.Categorical.from_codes(name_code[order], EVENT_NAMES)).astype("str"),
             "occurred_at": ts[order].astype("datetime64[s]").astype("datetime64[us]"),
         }
     )

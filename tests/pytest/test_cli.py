@@ -118,6 +118,7 @@ def test_generate_writes_duckdb_and_csv(runner: CliRunner, tmp_path: Path) -> No
     assert sorted(p.name for p in (tmp_path / "csv").iterdir()) == [
         "accounts.csv",
         "customers.csv",
+        "events.csv",
         "orders.csv",
         "products.csv",
     ]
