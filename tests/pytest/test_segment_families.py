@@ -5,7 +5,6 @@ and bad event rows are set aside with a reason."""
 
 from __future__ import annotations
 
-import duckdb
 import pandas as pd
 import pytest
 from conftest import PROJECT_DIR, Warehouse
@@ -99,9 +98,14 @@ def _normalise(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_values(KEY).reset_index(drop=True)
 
 
-def assert_families_match_reference(warehouse: Warehouse, params: FamilyParams | None = None) -> int:
+def assert_families_match_reference(
+    warehouse: Warehouse, params: FamilyParams | None = None, valid_events: pd.DataFrame | None = None
+) -> int:
+    """Compare every family with the pandas reference; ``valid_events`` replaces raw.events when it holds rows
+    that staging rejects."""
     params = params or FamilyParams()
     customers, orders, events = load_raw_from_duckdb(str(warehouse.path))
+    events = events if valid_events is None else valid_events
     expected = _normalise(family_history(customers, orders, events, params))
     actual = _normalise(warehouse.query(families_sql(params.events_enabled)))
     merged = expected.merge(actual, on=KEY, how="outer", suffixes=("_expected", "_actual"), indicator=True)
@@ -276,22 +280,68 @@ def _split_late(
     return loads
 
 
+def bad_event_rows(good: pd.DataFrame) -> pd.DataFrame:
+    """One raw event row per rejection reason (typed, as the loader lands them), with the expected reason."""
+    first = good.sort_values("occurred_at").iloc[0]
+    rows = [
+        (None, 1, "login", "2025-01-01 10:00:00", "null event_id"),
+        (-1, None, "login", "2025-01-01 10:00:00", "null customer_id"),
+        (-2, 999_999, "login", "2025-01-01 10:00:00", "unknown customer_id"),
+        (-3, 1, None, "2025-01-01 10:00:00", "null event_name"),
+        (-4, 1, "login", None, "null occurred_at"),
+        (-5, 1, "login", "2999-01-01 10:00:00", "occurred_at after run date"),
+        # Two more copies of a valid event: the earliest valid copy stays, a later one is a duplicate.
+        (first.event_id, 1, "login", "2998-01-01 10:00:00", "occurred_at after run date"),
+        (
+            first.event_id,
+            first.customer_id,
+            "export",
+            str(first.occurred_at + pd.Timedelta(hours=1)),
+            "duplicate event_id",
+        ),
+    ]
+    frame = pd.DataFrame(rows, columns=["event_id", "customer_id", "event_name", "occurred_at", "reason"])
+    return frame.astype({"event_id": "Int64", "customer_id": "Int64"}).assign(
+        occurred_at=pd.to_datetime(frame["occurred_at"])
+    )
+
+
+FAMILY_SELECTION = [f"+{model}" for model in FAMILY_HISTORIES[1:]] + ["rejected_rows"]
+
+
 def test_incremental_runs_with_late_events_equal_a_full_refresh(make_warehouse) -> None:
+    """Three loads of orders and events, some arriving late (dated in the periods the next run recomputes)
+    and some invalid; after each incremental run the families match the reference on the valid events, and
+    at the end they equal a full refresh row for row."""
     raw = generate_raw_data(customers=300, orders=4_000, months=15, seed=23)
     cutoffs = ["2025-09-30", "2025-11-10", "2025-12-31"]
     orders = _split_late(raw.orders, "ordered_at", "order_id", cutoffs)
     events = _split_late(raw.events, "occurred_at", "event_id", cutoffs)
+    bad = bad_event_rows(events[0])
     warehouse = make_warehouse("families_incremental")
-    warehouse.load(RawData(raw.customers, raw.accounts, raw.products, orders[0], events[0]))
-    warehouse.dbt("seed")
-    warehouse.dbt("run")
-    assert_families_match_reference(warehouse)
+    first_events = pd.concat([events[0], bad.drop(columns="reason")], ignore_index=True)
+    warehouse.load(RawData(raw.customers, raw.accounts, raw.products, orders[0], first_events))
+    warehouse.dbt(
+        "build", "--select", *FAMILY_SELECTION, "--exclude", "resource_type:test", "resource_type:unit_test"
+    )
+    rejected = warehouse.query(
+        "select reason, count(*) as n from rejected_rows where source_table = 'events' group by reason"
+    ).set_index("reason")["n"]
+    assert rejected.to_dict() == bad["reason"].value_counts().to_dict()
+    staged = warehouse.query("select event_id, event_name from stg_events")
+    assert len(staged) == len(events[0])
+    first = bad.iloc[-1]
+    kept = staged.set_index("event_id").loc[str(first.event_id), "event_name"]
+    assert kept == events[0].set_index("event_id").loc[first.event_id, "event_name"]
+    loaded = events[0]
+    assert_families_match_reference(warehouse, valid_events=loaded)
 
     for new_orders, new_events in zip(orders[1:], events[1:], strict=True):
         append_rows_duckdb("orders", new_orders, warehouse.path)
         append_rows_duckdb("events", new_events, warehouse.path)
-        warehouse.dbt("run")
-        assert_families_match_reference(warehouse)
+        loaded = pd.concat([loaded, new_events])
+        warehouse.dbt("run", "--select", *FAMILY_SELECTION)
+        assert_families_match_reference(warehouse, valid_events=loaded)
 
     def snapshot_all() -> dict[str, pd.DataFrame]:
         return {
@@ -304,53 +354,3 @@ def test_incremental_runs_with_late_events_equal_a_full_refresh(make_warehouse) 
     full = snapshot_all()
     for model in FAMILY_HISTORIES:
         pd.testing.assert_frame_equal(incremental[model], full[model], check_dtype=False, obj=model)
-
-
-def test_bad_event_rows_are_set_aside_with_one_reason(make_warehouse) -> None:
-    raw = generate_raw_data(customers=40, orders=500, months=14, seed=29)
-    # Enough valid rows that the bad ones stay under the 10% share that fails the build. (An unparseable
-    # occurred_at is left out: on main, dbt-duckdb's safe_cast is a plain cast that fails the whole build.)
-    good = raw.events.head(100)
-    first = good.iloc[0]
-    text = good.astype({"event_id": str, "customer_id": str, "occurred_at": str})
-    bad = pd.DataFrame(
-        [
-            (None, "1", "login", "2025-01-01 10:00:00", "null event_id"),
-            ("b1", None, "login", "2025-01-01 10:00:00", "null customer_id"),
-            ("b2", "999999", "login", "2025-01-01 10:00:00", "unknown customer_id"),
-            ("b3", "1", None, "2025-01-01 10:00:00", "null event_name"),
-            ("b4", "1", "login", None, "null occurred_at"),
-            ("b6", "1", "login", "2999-01-01 10:00:00", "occurred_at after run date"),
-            (str(first.event_id), "1", "login", "2099-01-01 10:00:00", "occurred_at after run date"),
-            (
-                str(first.event_id),
-                str(first.customer_id),
-                "core_action",
-                "2025-12-31 23:00:00",
-                "duplicate event_id",
-            ),
-        ],
-        columns=["event_id", "customer_id", "event_name", "occurred_at", "reason"],
-    )
-    warehouse = make_warehouse("bad_events")
-    warehouse.load(RawData(raw.customers, raw.accounts, raw.products, raw.orders, events=None))
-    with_text = pd.concat([text, bad.drop(columns="reason")], ignore_index=True)
-    # A CSV loader lands text: the raw table holds the values exactly as written.
-    with duckdb.connect(str(warehouse.path)) as con:
-        con.register("text_events", with_text)
-        con.execute(
-            "create table raw.events as select cast(event_id as varchar) as event_id,"
-            " cast(customer_id as varchar) as customer_id, cast(event_name as varchar) as event_name,"
-            " cast(occurred_at as varchar) as occurred_at from text_events"
-        )
-
-    warehouse.dbt("build", "--select", "path:models/staging", "--indirect-selection", "cautious")
-    rejected = warehouse.query(
-        "select reason, count(*) as n from rejected_rows where source_table = 'events' group by reason"
-    ).set_index("reason")["n"]
-    assert rejected.to_dict() == bad["reason"].value_counts().to_dict()
-    staged = warehouse.query("select event_id, event_name from stg_events order by event_id")
-    assert len(staged) == len(good)
-    # Of the two valid copies of one event_id the earliest stays.
-    kept = staged.set_index("event_id").loc[str(first.event_id), "event_name"]
-    assert kept == first.event_name
