@@ -18,8 +18,10 @@ from segmentation.generator import generate_raw_data
 from segmentation.loaders import write_csv, write_duckdb
 from segmentation.summary import (
     MartsNotBuiltError,
+    format_profiles,
     format_summary,
     format_tiers,
+    profile_counts,
     segment_summary,
     tier_counts,
 )
@@ -188,6 +190,11 @@ def _build(
 def _summary(duckdb_path: Path) -> None:
     click.echo(format_summary(segment_summary(duckdb_path)))
     click.echo(format_tiers(tier_counts(duckdb_path)))
+    try:
+        click.echo(format_profiles(profile_counts(duckdb_path)))
+    except MartsNotBuiltError as error:
+        # Built by an older version of the project: the RFM summary above still stands.
+        click.echo(f"Segment families: not shown ({error})")
 
 
 def _plots(duckdb_path: Path, out_dir: Path) -> None:
@@ -291,7 +298,7 @@ def build(
 @main.command()
 @duckdb_option
 def summary(duckdb_path: Path) -> None:
-    """Print customers, share and average R, F, M per segment, plus tier counts."""
+    """Print customers, share and average R, F, M per segment, tier counts and the segment families."""
     with _friendly_errors():
         _summary(duckdb_path)
 

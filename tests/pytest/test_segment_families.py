@@ -354,3 +354,39 @@ def test_incremental_runs_with_late_events_equal_a_full_refresh(make_warehouse) 
     full = snapshot_all()
     for model in FAMILY_HISTORIES:
         pd.testing.assert_frame_equal(incremental[model], full[model], check_dtype=False, obj=model)
+
+
+# --------------------------------------------------------------------------- summary
+
+
+def test_summary_prints_every_family(built_warehouse: Warehouse) -> None:
+    from click.testing import CliRunner
+    from segmentation.cli import main
+
+    result = CliRunner().invoke(main, ["summary", "--duckdb", str(built_warehouse.path)])
+    assert result.exit_code == 0, result.output
+    profile = built_warehouse.query("select * from customer_profile_current")
+    power_users = int((profile["behaviour_segment"] == "Power user").sum())
+    assert f"Power user: {power_users:,}" in result.output
+    at_risk = int(profile["is_high_value_at_risk"].sum())
+    assert f"High-value accounts at risk: {at_risk:,}" in result.output
+
+
+def test_profile_counts_without_events_say_so() -> None:
+    from segmentation.summary import count_profiles, format_profiles
+
+    profiles = pd.DataFrame(
+        {
+            "customer_id": ["1", "2", "3"],
+            "behaviour_segment": [None, None, None],
+            "lifecycle_stage": ["Mature", "Mature", "Onboarding"],
+            "activity_status": ["Active", "At risk", "New"],
+            "value_band": ["Enterprise", "SMB", "Self-serve"],
+            "health_band": ["Champions", "At-risk", "Neutral"],
+            "is_high_value_at_risk": [False, False, False],
+        }
+    )
+    text = format_profiles(count_profiles(profiles))
+    assert "Behaviour: (no events): 3" in text
+    assert "Lifecycle stage: Mature: 2, Onboarding: 1" in text
+    assert text.endswith("High-value accounts at risk: 0")
