@@ -135,6 +135,14 @@
 {%- endmacro %}
 
 
+{#- How every segment-family history replaces the snapshots an incremental run recomputes: whole snapshots,
+    delete+insert keyed on snapshot_date, as customer_rfm_history does. In one place so that an engine
+    without delete+insert (Spark) switches all of them at once. -#}
+{% macro family_history_incremental_config() -%}
+    {{ return({'incremental_strategy': 'delete+insert', 'unique_key': 'snapshot_date'}) }}
+{%- endmacro %}
+
+
 {#- The CTE body that says from which snapshot an incremental run recomputes: the newest `lookback`
     snapshots already built in {{ this }} and everything after them; a full build starts at the beginning.
     Whole snapshots are replaced, so anything ranked within a snapshot stays correct. -#}

@@ -1,8 +1,7 @@
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='snapshot_date',
-    on_schema_change='fail'
+    on_schema_change='fail',
+    **customer_segmentation.family_history_incremental_config()
 ) }}
 {#- One row per customer per snapshot from the first snapshot whose as-of date reaches the customer's start
     (sign-up, or the first day with events or orders when that is earlier or sign-up is unknown), so every

@@ -1,9 +1,8 @@
 {{ config(
     enabled=customer_segmentation.events_enabled(),
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='snapshot_date',
-    on_schema_change='fail'
+    on_schema_change='fail',
+    **customer_segmentation.family_history_incremental_config()
 ) }}
 {#- Behavioural segments from product events (seed 002): core actions and active calendar weeks in the
     trailing `behaviour_window_days` as of each snapshot, Power user / Engaged / Trialing / Dormant, and the

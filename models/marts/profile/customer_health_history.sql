@@ -1,8 +1,7 @@
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='snapshot_date',
-    on_schema_change='fail'
+    on_schema_change='fail',
+    **customer_segmentation.family_history_incremental_config()
 ) }}
 {#- A 0-100 health score as of each snapshot (seed 004), the weighted mean (var `health_weights`, rounded
     half up) of five whole-number component scores, each 0-100:

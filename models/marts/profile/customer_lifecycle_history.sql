@@ -1,8 +1,7 @@
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='snapshot_date',
-    on_schema_change='fail'
+    on_schema_change='fail',
+    **customer_segmentation.family_history_incremental_config()
 ) }}
 {#- Lifecycle as of each snapshot (seeds 004 and 002): the stage by tenure, Onboarding / Adopting /
     Established / Mature, and the activity status, New / Active / At risk / Churned, from days since the

@@ -1,8 +1,7 @@
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='snapshot_date',
-    on_schema_change='fail'
+    on_schema_change='fail',
+    **customer_segmentation.family_history_incremental_config()
 ) }}
 {#- Value bands as of each snapshot (seed 004), from net revenue in the trailing `value_window_months`
     (refunds subtract; the window is the RFM one: after as_of_date minus the months, up to as_of_date).
