@@ -28,6 +28,13 @@ orders as (
     select * from {{ ref('base_orders') }}
 
 ),
+{% if customer_segmentation.events_enabled() %}
+events as (
+
+    select * from {{ ref('base_events') }}
+
+),
+{% endif %}
 
 rejected as (
 
@@ -68,7 +75,17 @@ rejected as (
         raw_values
     from orders
     where rejection_reason is not null
+    {% if customer_segmentation.events_enabled() %}
+    union all
 
+    select
+        'events' as source_table,
+        coalesce(event_id, '<null>') as source_key,
+        rejection_reason as reason,
+        raw_values
+    from events
+    where rejection_reason is not null
+    {% endif %}
 ),
 
 final as (

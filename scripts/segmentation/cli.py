@@ -20,8 +20,10 @@ from segmentation.readers import TARGETS, DuckDBReader, open_reader
 from segmentation.report_data import PLOT_NAMES, ReportData, parse_snapshot
 from segmentation.summary import (
     MartsNotBuiltError,
+    format_profiles,
     format_summary,
     format_tiers,
+    profile_counts,
     segment_summary,
     tier_counts,
 )
@@ -118,14 +120,22 @@ def _generate(
     duckdb_path: Path | None,
     schema: str,
     csv_dir: Path | None,
+    events: bool = True,
 ) -> None:
     started = time.perf_counter()
     raw = generate_raw_data(
-        customers=customers, orders=orders, months=months, seed=seed, end_date=end_date, progress=True
+        customers=customers,
+        orders=orders,
+        months=months,
+        seed=seed,
+        end_date=end_date,
+        progress=True,
+        events=events,
     )
+    event_rows = f", {len(raw.events):,} product events" if raw.events is not None else ""
     click.echo(
         f"Generated {len(raw.customers):,} customers, {len(raw.accounts):,} accounts, "
-        f"{len(raw.products):,} products and {len(raw.orders):,} order rows "
+        f"{len(raw.products):,} products and {len(raw.orders):,} order rows{event_rows} "
         f"in {time.perf_counter() - started:.1f}s."
     )
     if duckdb_path is not None:
@@ -182,6 +192,11 @@ def _build(
 def _summary(duckdb_path: Path) -> None:
     click.echo(format_summary(segment_summary(duckdb_path)))
     click.echo(format_tiers(tier_counts(duckdb_path)))
+    try:
+        click.echo(format_profiles(profile_counts(duckdb_path)))
+    except MartsNotBuiltError as error:
+        # Built by an older version of the project: the RFM summary above still stands.
+        click.echo(f"Segment families: not shown ({error})")
 
 
 def _plots(duckdb_path: Path, out_dir: Path, names: tuple[str, ...] = PLOT_NAMES) -> None:
@@ -210,6 +225,11 @@ def main() -> None:
     help="Also write CSV files here.",
 )
 @click.option("--no-duckdb", is_flag=True, help="Do not write DuckDB (use with --csv-dir).")
+@click.option(
+    "--no-events",
+    is_flag=True,
+    help="Leave out the product events table (then build with --vars '{\"events_enabled\": false}').",
+)
 def generate(
     customers: int,
     orders: int,
@@ -220,12 +240,13 @@ def generate(
     schema: str,
     csv_dir: Path | None,
     no_duckdb: bool,
+    no_events: bool,
 ) -> None:
-    """Generate deterministic sample customers, accounts, products and orders.
+    """Generate deterministic sample customers, accounts, products, orders and product events.
 
     Writes the raw tables into SCHEMA of the DuckDB file (what the dbt sources
     read) and, with --csv-dir, as CSV files. Customers 1..5 are planted with known
-    behaviour for tests.
+    behaviour for tests, and the newest customer is planted as a fresh trial.
     """
     if no_duckdb and csv_dir is None:
         raise click.UsageError("--no-duckdb without --csv-dir would write nothing.")
@@ -239,6 +260,7 @@ def generate(
             None if no_duckdb else duckdb_path,
             schema,
             csv_dir,
+            events=not no_events,
         )
 
 
@@ -276,7 +298,7 @@ def build(
 @main.command()
 @duckdb_option
 def summary(duckdb_path: Path) -> None:
-    """Print customers, share and average R, F, M per segment, plus tier counts."""
+    """Print customers, share and average R, F, M per segment, tier counts and the segment families."""
     with _friendly_errors():
         _summary(duckdb_path)
 

@@ -15,13 +15,15 @@ import calendar
 import re
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import numpy as np
 import pandas as pd
 from faker import Faker
 from tqdm.auto import tqdm
+
+from segmentation.events import generate_events
 
 PLANTED_CUSTOMERS: dict[int, str] = {
     1: "steady_big_spender",
@@ -178,12 +180,13 @@ CATALOG: dict[str, tuple[float, float, tuple[str, ...]]] = {
 
 @dataclass(frozen=True)
 class RawData:
-    """The four raw tables the dbt staging models read."""
+    """The raw tables the dbt staging models read; ``events`` is optional (None: no events table)."""
 
     customers: pd.DataFrame
     accounts: pd.DataFrame
     products: pd.DataFrame
     orders: pd.DataFrame
+    events: pd.DataFrame | None = None
 
 
 # --------------------------------------------------------------------------- dates
@@ -938,11 +941,13 @@ def generate_raw_data(
     seed: int = 42,
     end_date: date = date(2025, 12, 31),
     progress: bool = False,
+    events: bool = True,
 ) -> RawData:
     """Generate customers, accounts, products and orders; same arguments give identical frames.
 
     ``customers`` includes the five planted customers; ``orders`` is the approximate
-    number of order rows (refund and cancelled rows included).
+    number of order rows (refund and cancelled rows included). With ``events``, product
+    events are added too (see ``segmentation.events``); they never change the other tables.
     """
     if customers < len(PLANTED_CUSTOMERS):
         raise ValueError(f"customers must be at least {len(PLANTED_CUSTOMERS)} (the planted customers)")
@@ -1000,4 +1005,4 @@ def generate_raw_data(
             orders=_orders_frame(all_orders),
         )
         bar.update()
-    return raw
+    return replace(raw, events=generate_events(raw, seed, end_date)) if events else raw

@@ -42,6 +42,13 @@ RAW_SCHEMA: dict[str, dict[str, str]] = {
         "cost": "DECIMAL(12,2)",
         "status": "VARCHAR",
     },
+    # Optional: RawData.events is None when a project has no product events.
+    "events": {
+        "event_id": "BIGINT",
+        "customer_id": "BIGINT",
+        "event_name": "VARCHAR",
+        "occurred_at": "TIMESTAMP",
+    },
 }
 TABLES = tuple(RAW_SCHEMA)
 
@@ -77,33 +84,47 @@ def _replace_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, fram
 
 
 def write_duckdb(raw: RawData, path: str | Path, schema: str = "raw", progress: bool = False) -> None:
-    """Create ``schema`` in the DuckDB file at ``path`` and replace the four raw tables."""
+    """Create ``schema`` in the DuckDB file at ``path`` and replace the raw tables.
+
+    An optional table that ``raw`` does not hold (events None) is dropped, so no stale copy survives.
+    """
     with duckdb.connect(str(path)) as con:
         con.execute(f"create schema if not exists {_qualified(con, schema)}")
         for table in tqdm(TABLES, desc="duckdb", unit="table", disable=not progress, leave=False):
-            _replace_table(con, schema, table, getattr(raw, table))
+            frame = getattr(raw, table)
+            if frame is None:
+                con.execute(f"drop table if exists {_qualified(con, schema, table)}")
+            else:
+                _replace_table(con, schema, table, frame)
 
 
 def append_orders_duckdb(orders: pd.DataFrame, path: str | Path, schema: str = "raw") -> int:
     """Append order rows to ``schema.orders``; returns the number of rows appended."""
-    view = "_segmentation_new_orders"
-    column_list = ", ".join(_quote(c) for c in RAW_SCHEMA["orders"])
+    return append_rows_duckdb("orders", orders, path, schema)
+
+
+def append_rows_duckdb(table: str, rows: pd.DataFrame, path: str | Path, schema: str = "raw") -> int:
+    """Append rows to raw table ``schema.table``; returns the number of rows appended."""
+    view = f"_segmentation_new_{table}"
+    column_list = ", ".join(_quote(c) for c in RAW_SCHEMA[table])
     with duckdb.connect(str(path)) as con:
-        con.register(view, orders)
+        con.register(view, rows)
         try:
-            target = _qualified(con, schema, "orders")
-            con.execute(f"insert into {target} ({column_list}) {_typed_select('orders', view)}")
+            target = _qualified(con, schema, table)
+            con.execute(f"insert into {target} ({column_list}) {_typed_select(table, view)}")
         finally:
             con.unregister(view)
-    return len(orders)
+    return len(rows)
 
 
 def write_csv(raw: RawData, directory: str | Path, progress: bool = False) -> list[Path]:
-    """Write customers.csv, accounts.csv, products.csv and orders.csv (with headers) into ``directory``."""
+    """Write one CSV file per raw table, with headers, into ``directory`` (events.csv only with events)."""
     out_dir = Path(directory)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for table in tqdm(TABLES, desc="csv", unit="table", disable=not progress, leave=False):
+        if getattr(raw, table) is None:
+            continue
         target = out_dir / f"{table}.csv"
         # Only amount and cost are floats; two decimals keeps them whole cents.
         getattr(raw, table).to_csv(

@@ -126,3 +126,44 @@ def format_tiers(counts: TierCounts) -> str:
     tiers = ", ".join(f"{name}: {n:,}" for name, n in counts.tiers.items())
     flags = ", ".join(f"{name}: {n:,}" for name, n in counts.action_flags.items())
     return f"Tiers: {tiers}\nAction flags: {flags}"
+
+
+# Segment families beyond RFM: column of customer_profile_current -> label, in display order.
+PROFILE_FAMILIES = {
+    "behaviour_segment": "Behaviour",
+    "lifecycle_stage": "Lifecycle stage",
+    "activity_status": "Activity",
+    "value_band": "Value",
+    "health_band": "Health",
+}
+
+
+@dataclass(frozen=True)
+class ProfileCounts:
+    families: dict[str, pd.Series]  # label -> customers per segment
+    high_value_at_risk: int
+
+
+def count_profiles(profiles: pd.DataFrame) -> ProfileCounts:
+    families = {
+        label: profiles[column].astype("object").fillna("(no events)").value_counts()
+        for column, label in PROFILE_FAMILIES.items()
+    }
+    at_risk = int(profiles["is_high_value_at_risk"].astype("bool").sum())
+    return ProfileCounts(families=families, high_value_at_risk=at_risk)
+
+
+def profile_counts(duckdb_path: str | Path) -> ProfileCounts:
+    """Customers per segment of every family, from ``customer_profile_current``."""
+    columns = ("customer_id", *PROFILE_FAMILIES, "is_high_value_at_risk")
+    return count_profiles(read_mart(duckdb_path, "customer_profile_current", columns))
+
+
+def format_profiles(counts: ProfileCounts) -> str:
+    """One line per segment family, then the high-value accounts at risk."""
+    lines = [
+        f"{label}: " + ", ".join(f"{name}: {n:,}" for name, n in segments.items())
+        for label, segments in counts.families.items()
+    ]
+    lines.append(f"High-value accounts at risk: {counts.high_value_at_risk:,}")
+    return "\n".join(lines)

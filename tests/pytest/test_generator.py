@@ -65,6 +65,7 @@ def test_dtypes(raw: RawData) -> None:
         "customers": {"customer_id": "i", "created_at": "M"},
         "accounts": {"account_id": "i", "customer_id": "i", "opened_at": "M"},
         "products": {"product_id": "i"},
+        "events": {"event_id": "i", "customer_id": "i", "occurred_at": "M"},
         "orders": {
             "order_id": "i",
             "customer_id": "i",
@@ -303,7 +304,13 @@ def test_write_duckdb_replaces_tables_and_append_adds_rows(raw: RawData, tmp_pat
 
 def test_write_csv(raw: RawData, tmp_path) -> None:
     written = write_csv(raw, tmp_path / "csv")
-    assert sorted(p.name for p in written) == ["accounts.csv", "customers.csv", "orders.csv", "products.csv"]
+    assert sorted(p.name for p in written) == [
+        "accounts.csv",
+        "customers.csv",
+        "events.csv",
+        "orders.csv",
+        "products.csv",
+    ]
     for path in written:
         header = path.read_text().splitlines()[0]
         assert header.split(",") == list(RAW_SCHEMA[path.stem])

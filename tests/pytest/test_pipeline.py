@@ -228,7 +228,13 @@ def test_incremental_runs_with_late_orders_equal_a_full_refresh(make_warehouse) 
     loads = _split_for_late_arrival(raw, ["2025-08-31", "2025-10-15", "2025-12-31"])
     warehouse = make_warehouse("incremental")
     warehouse.load(
-        RawData(customers=raw.customers, accounts=raw.accounts, products=raw.products, orders=loads[0])
+        RawData(
+            customers=raw.customers,
+            accounts=raw.accounts,
+            products=raw.products,
+            orders=loads[0],
+            events=raw.events,
+        )
     )
     warehouse.dbt("build")
     assert_history_matches_reference(warehouse)

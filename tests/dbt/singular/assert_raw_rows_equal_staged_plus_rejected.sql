@@ -4,7 +4,7 @@
     ('accounts', 'stg_accounts'),
     ('products', 'stg_products'),
     ('orders', 'stg_orders'),
-] %}
+] + ([('events', 'stg_events')] if customer_segmentation.events_enabled() else []) %}
 
 with
 

@@ -13,7 +13,7 @@ rejected as (
 
 raw_counts as (
 
-    {% for source_table in ['customers', 'accounts', 'products', 'orders'] -%}
+    {% for source_table in customer_segmentation.raw_source_tables() -%}
     select '{{ source_table }}' as source_table, count(*) as raw_rows from {{ source('raw', source_table) }}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}

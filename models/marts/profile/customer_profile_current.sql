@@ -1,0 +1,138 @@
+{#- One row per customer for the CRM sync: every segment family at the latest snapshot side by side, so a
+    team can act on combinations such as "a high-value account that is now at risk". Customers without a
+    completed order have no RFM segment or tier; without events (var `events_enabled: false`) the
+    behavioural columns are null. -#}
+{%- set events_enabled = customer_segmentation.events_enabled() %}
+
+with
+
+lifecycle_history as (
+
+    select * from {{ ref('customer_lifecycle_history') }}
+
+),
+
+value_history as (
+
+    select * from {{ ref('customer_value_history') }}
+
+),
+
+health_history as (
+
+    select * from {{ ref('customer_health_history') }}
+
+),
+{% if events_enabled %}
+behaviour_history as (
+
+    select * from {{ ref('customer_behaviour_history') }}
+
+),
+{% endif %}
+rfm_segments as (
+
+    select * from {{ ref('customer_segments_current') }}
+
+),
+
+tiers as (
+
+    select * from {{ ref('customer_tiers') }}
+
+),
+
+latest_snapshot as (
+
+    select max(snapshot_date) as snapshot_date from lifecycle_history
+
+),
+
+current_lifecycle as (
+
+    select lifecycle_history.*
+    from lifecycle_history
+    inner join latest_snapshot
+        on lifecycle_history.snapshot_date = latest_snapshot.snapshot_date
+
+),
+
+profiles as (
+
+    select
+        current_lifecycle.customer_id,
+        current_lifecycle.snapshot_date,
+        current_lifecycle.as_of_date,
+        rfm_segments.segment as rfm_segment,
+        {% if events_enabled -%}
+        behaviour_history.behaviour_segment,
+        behaviour_history.is_top_usage,
+        behaviour_history.recommended_action as behaviour_action,
+        {%- else -%}
+        cast(null as {{ dbt.type_string() }}) as behaviour_segment,
+        cast(null as boolean) as is_top_usage,
+        cast(null as {{ dbt.type_string() }}) as behaviour_action,
+        {%- endif %}
+        current_lifecycle.lifecycle_stage,
+        current_lifecycle.activity_status,
+        current_lifecycle.status_action,
+        value_history.value_band,
+        value_history.revenue_12m,
+        health_history.health_score,
+        health_history.health_band,
+        health_history.recommended_action as health_action,
+        tiers.tier,
+        tiers.tier_name,
+        tiers.action_flag
+    from current_lifecycle
+    inner join value_history
+        on current_lifecycle.customer_id = value_history.customer_id
+        and current_lifecycle.snapshot_date = value_history.snapshot_date
+    inner join health_history
+        on current_lifecycle.customer_id = health_history.customer_id
+        and current_lifecycle.snapshot_date = health_history.snapshot_date
+    {% if events_enabled -%}
+    inner join behaviour_history
+        on current_lifecycle.customer_id = behaviour_history.customer_id
+        and current_lifecycle.snapshot_date = behaviour_history.snapshot_date
+    {% endif -%}
+    left join rfm_segments
+        on current_lifecycle.customer_id = rfm_segments.customer_id
+    left join tiers
+        on current_lifecycle.customer_id = tiers.customer_id
+
+),
+
+final as (
+
+    select
+        customer_id,
+        snapshot_date,
+        as_of_date,
+        rfm_segment,
+        behaviour_segment,
+        is_top_usage,
+        behaviour_action,
+        lifecycle_stage,
+        activity_status,
+        status_action,
+        value_band,
+        revenue_12m,
+        health_score,
+        health_band,
+        health_action,
+        tier,
+        tier_name,
+        action_flag,
+        -- The combination seed 002 names: an Enterprise or Mid-market account whose health is At-risk or
+        -- Critical, or whose activity has lapsed into At risk.
+        case
+            when value_band in ('Enterprise', 'Mid-market')
+                and (health_band in ('At-risk', 'Critical') or activity_status = 'At risk') then true
+            else false
+        end as is_high_value_at_risk
+    from profiles
+
+)
+
+select * from final

@@ -1,0 +1,80 @@
+{{ config(enabled=customer_segmentation.events_enabled()) }}
+
+with
+
+source as (
+
+    select * from {{ source('raw', 'events') }}
+
+),
+
+customers as (
+
+    select customer_id from {{ ref('base_customers') }}
+    where rejection_reason is null
+
+),
+
+parsed as (
+
+    select
+        {{ customer_segmentation.as_text('event_id') }} as event_id,
+        {{ customer_segmentation.as_text('customer_id') }} as customer_id,
+        lower({{ customer_segmentation.as_text('event_name') }}) as event_name,
+        {{ customer_segmentation.as_text('occurred_at') }} as occurred_at_text,
+        {{ customer_segmentation.try_cast_timestamp(customer_segmentation.as_text('occurred_at')) }} as occurred_at,
+        {{ customer_segmentation.raw_values(['event_id', 'customer_id', 'event_name', 'occurred_at']) }} as raw_values
+    from source
+
+),
+
+checked as (
+
+    -- The first failing check names the reason, so each rejected row carries exactly one.
+    select
+        parsed.*,
+        case
+            when parsed.event_id is null then 'null event_id'
+            when parsed.customer_id is null then 'null customer_id'
+            when customers.customer_id is null then 'unknown customer_id'
+            when parsed.event_name is null then 'null event_name'
+            when parsed.occurred_at_text is null then 'null occurred_at'
+            when parsed.occurred_at is null then 'unparseable occurred_at'
+            when cast(parsed.occurred_at as date) > {{ customer_segmentation.build_run_date() }} then 'occurred_at after run date'
+        end as row_problem
+    from parsed
+    left join customers
+        on parsed.customer_id = customers.customer_id
+
+),
+
+deduplicated as (
+
+    -- Exact and conflicting copies of an event_id alike keep one valid copy, chosen deterministically.
+    select
+        *,
+        row_number() over (
+            partition by event_id, case when row_problem is null then 0 else 1 end
+            order by occurred_at, raw_values
+        ) as copy_number
+    from checked
+
+),
+
+final as (
+
+    select
+        event_id,
+        customer_id,
+        event_name,
+        occurred_at,
+        raw_values,
+        case
+            when row_problem is not null then row_problem
+            when copy_number > 1 then 'duplicate event_id'
+        end as rejection_reason
+    from deduplicated
+
+)
+
+select * from final

@@ -1,0 +1,43 @@
+-- Every family history holds exactly the customer x snapshot rows of int_customer_snapshot_activity, also
+-- after incremental runs, so the families can be joined row for row.
+{%- set histories = ['customer_lifecycle_history', 'customer_value_history', 'customer_health_history'] -%}
+{%- if customer_segmentation.events_enabled() -%}
+    {%- do histories.append('customer_behaviour_history') -%}
+{%- endif %}
+
+with
+
+snapshot_activity as (
+
+    select * from {{ ref('int_customer_snapshot_activity') }}
+
+),
+
+{% for history in histories -%}
+{{ history }} as (
+
+    select * from {{ ref(history) }}
+
+),
+
+{% endfor -%}
+mismatches as (
+
+    {% for history in histories -%}
+    select
+        '{{ history }}' as history,
+        coalesce(snapshot_activity.customer_id, {{ history }}.customer_id) as customer_id,
+        coalesce(snapshot_activity.snapshot_date, {{ history }}.snapshot_date) as snapshot_date
+    from snapshot_activity
+    full outer join {{ history }}
+        on snapshot_activity.customer_id = {{ history }}.customer_id
+        and snapshot_activity.snapshot_date = {{ history }}.snapshot_date
+    where snapshot_activity.customer_id is null
+        or {{ history }}.customer_id is null
+        or snapshot_activity.as_of_date <> {{ history }}.as_of_date
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+
+)
+
+select * from mismatches
