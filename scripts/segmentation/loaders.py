@@ -174,12 +174,17 @@ def connect_postgres(**overrides: Any) -> Any:
 def _csv_buffer(table: str, frame: pd.DataFrame) -> io.StringIO:
     # Only amount and cost are floats; two decimals keeps them whole cents. An empty field is NULL in COPY.
     buffer = io.StringIO()
-    frame[list(RAW_SCHEMA[table])].to_csv(
+    columns = frame[list(RAW_SCHEMA[table])]
+    timestamps = columns.select_dtypes("datetime")
+    # Whole seconds are written without a fraction, as DuckDB and PostgreSQL print them, so a raw table
+    # landed as text holds the same strings on both.
+    whole_seconds = all((timestamps[c].dt.microsecond.fillna(0) == 0).all() for c in timestamps.columns)
+    columns.to_csv(
         buffer,
         index=False,
         header=False,
         float_format="%.2f",
-        date_format="%Y-%m-%d %H:%M:%S.%f",
+        date_format="%Y-%m-%d %H:%M:%S" if whole_seconds else "%Y-%m-%d %H:%M:%S.%f",
         lineterminator="\n",
     )
     buffer.seek(0)
