@@ -88,6 +88,35 @@ UNPARSEABLE_ORDER_ROWS = (
     (900005, 1, "2025-03-05 10:00:00", "99999999999999999.99", "5.00", "completed", "unparseable amount"),
     (900006, 1, "2025-03-05 10:00:00", "42.10", "abc", "completed", "unparseable cost"),
 )
+# Spellings for the parse macros, valid and not: PostgreSQL's guarded casts must agree with DuckDB's try_cast.
+TIMESTAMP_SPELLINGS = (
+    *("2024-01-05", "2024-1-5", "2024-01-05 10:00", "2024-01-05T10:00:00", "2024-01-05T 10:00"),
+    *(
+        "2024-01-05 10:00:00.123456",
+        "2024-01-05 10:00:00.1234567",
+        "2024-01-05 10:00:00.",
+        "2024-01-05 1:2:3",
+    ),
+    *(
+        "2024-01-05 10:00:00+02",
+        "2024-01-05 10:00:00+02:30",
+        "2024-01-05 10:00:00-05",
+        "2024-01-05 10:00:00Z",
+    ),
+    *("2024-01-05 10:00:00 UTC", "2024-01-05 10:00:00.123 +02:00", "2024-01-05  10:00:00", "0001-01-01"),
+    *("2024-01-05 24:00:00", "2024-01-05 24:00", "2024-01-05 24:00:00.5", "2024-01-05 24:00:01"),
+    *("2024-02-29", "2000-02-29", "2023-02-29", "1900-02-29", "2024-02-30", "2024-04-31", "2024-00-10"),
+    *("2024-01-00", "2024-13-45", "2024-01-05 25:00:00", "2024-01-05 10:61:00", "2024-01-05 10:00:60"),
+    *("not a date", "now", "Jan 5 2024", "20240105", "05/01/2024", "2024-01-05 10", "2024-001-05"),
+    *("2024-01-05 10:00:00+2", "2024-01-05 BC"),
+)
+MONEY_SPELLINGS = (
+    *("12.5", "-3", "+3", "1e3", "1E+3", "1.5e2", "1e-2", ".5", "5.", "00012.10", "-0", "1_000", "1_000.5_0"),
+    *("12.345", "12.355", "12.3449", "-12.345", "0.005", "-0.005", "1e-999"),
+    *("9999999999999999.99", "99999999999999999.99", "9999999999999999.995", "1e999"),
+    *("12,5x", "1,000.00", "$12", "NaN", "inf", "Infinity", "0x10", "12 5", "1__000", "_1", "1_", "1._5"),
+    *("12.3.4", "-", ".", "e5", "1e"),
+)
 TEXT_ORDER_COLUMNS = ("ordered_at", "amount", "cost", "status")
 
 
@@ -335,6 +364,35 @@ def test_incremental_history_equals_full_refresh_on_postgres(pair: Pair, table: 
     assert_same_rows(
         incremental, pair.pg_full_refresh[table], name=f"{table} (PostgreSQL incremental vs full)"
     )
+
+
+@pytest.mark.parametrize(
+    ("macro", "duckdb_type", "spellings"),
+    [
+        ("try_cast_timestamp", "timestamp", TIMESTAMP_SPELLINGS),
+        ("try_cast_money", "decimal(18, 2)", MONEY_SPELLINGS),
+    ],
+)
+def test_postgres_parsing_agrees_with_duckdb_try_cast(
+    postgres_database: str, profiles_dir: Path, tmp_path: Path, macro: str, duckdb_type: str, spellings
+) -> None:
+    values = " union all ".join(f"select {i} as i, '{v}' as v" for i, v in enumerate(spellings))
+    inline = f"select i, {{{{ customer_segmentation.{macro}('v') }}}} as parsed from ({values}) t order by i"
+    pg = PostgresWarehouse(postgres_database, tmp_path, profiles_dir)
+    result = pg.dbt("compile", "--inline", inline)
+    compiled = result.result.results[0].node.compiled_code
+    on_postgres = pg.query(compiled)["parsed"].tolist()
+    with duckdb.connect() as con:
+        on_duckdb = [
+            v
+            for (_, v) in con.execute(
+                f"select i, try_cast(v as {duckdb_type}) from ({values}) t order by i"
+            ).fetchall()
+        ]
+    differences = [(s, p, d) for s, p, d in zip(spellings, on_postgres, on_duckdb, strict=True) if p != d]
+    assert not differences, differences
+    # Both kinds are in the list, so the comparison covers parsing and rejecting.
+    assert any(v is None for v in on_duckdb) and any(v is not None for v in on_duckdb)
 
 
 def _order_reasons(rejected: pd.DataFrame) -> dict[str, str]:
