@@ -206,7 +206,7 @@ def test_reader_sees_old_or_new_history_never_a_mix_during_an_incremental_run(bu
     append_rows_postgres("orders", late, connection_params={"dbname": warehouse.database})
 
     def incremental_run() -> None:
-        warehouse.dbt("run", "--select", "customer_rfm_history", "--vars", repr({"events_enabled": False}))
+        warehouse.dbt("run", "--select", "+customer_rfm_history", "--vars", repr({"events_enabled": False}))
 
     reader = _poll_while(warehouse.database, HISTORY_CHECK, incremental_run)
     new = _check(warehouse, HISTORY_CHECK)
