@@ -110,6 +110,8 @@ TIMESTAMP_SPELLINGS = (
     *("not a date", "now", "Jan 5 2024", "20240105", "05/01/2024", "2024-01-05 10", "2024-001-05"),
     *("2024-01-05 10:00:00+2", "2024-01-05 BC"),
 )
+# PostgreSQL has no year 0 (DuckDB reads it as 1 BC, which Python cannot hold): null, not a failed build.
+POSTGRES_ONLY_NULL_TIMESTAMPS = ("0000-01-01", "0000-1-1 10:00")
 MONEY_SPELLINGS = (
     *("12.5", "-3", "+3", "1e3", "1E+3", "1.5e2", "1e-2", ".5", "5.", "00012.10", "-0", "1_000", "1_000.5_0"),
     *("12.345", "12.355", "12.3449", "-12.345", "0.005", "-0.005", "1e-999"),
@@ -393,6 +395,16 @@ def test_postgres_parsing_agrees_with_duckdb_try_cast(
     assert not differences, differences
     # Both kinds are in the list, so the comparison covers parsing and rejecting.
     assert any(v is None for v in on_duckdb) and any(v is not None for v in on_duckdb)
+
+
+def test_postgres_timestamp_without_a_year_zero_is_null(
+    postgres_database: str, profiles_dir: Path, tmp_path: Path
+) -> None:
+    values = " union all ".join(f"select '{v}' as v" for v in POSTGRES_ONLY_NULL_TIMESTAMPS)
+    inline = f"select {{{{ customer_segmentation.try_cast_timestamp('v') }}}} as parsed from ({values}) t"
+    pg = PostgresWarehouse(postgres_database, tmp_path, profiles_dir)
+    compiled = pg.dbt("compile", "--inline", inline).result.results[0].node.compiled_code
+    assert pg.query(compiled)["parsed"].tolist() == [None] * len(POSTGRES_ONLY_NULL_TIMESTAMPS)
 
 
 def _order_reasons(rejected: pd.DataFrame) -> dict[str, str]:
