@@ -11,7 +11,7 @@ same value compares equal whatever engine produced it:
   float, so money that drifted to a float on one engine fails); integers stay ``int`` (an integer-valued
   ``Decimal`` from PostgreSQL's ``sum(bigint)`` equals the ``int`` DuckDB returns);
 - floats, and only floats, are compared within a stated absolute tolerance: a column is a float column when
-  either engine returns a Python float in it.
+  both engines return Python floats in it (a float against a Decimal is a difference, whatever its size).
 
 Use: ``assert_same_rows(fetch_duckdb(path, "main", t), fetch_postgres(conn, schema, t), name=t)``.
 For another engine, build the frame with ``frame_from_rows(columns, rows)`` from its client's rows.
@@ -105,11 +105,13 @@ def fetch_postgres(connection: Any, schema: str, table: str) -> pd.DataFrame:
 
 
 def _float_columns(left: pd.DataFrame, right: pd.DataFrame) -> set[str]:
-    return {
-        column
-        for column in left.columns
-        if any(isinstance(v, float) for frame in (left, right) for v in frame[column])
-    }
+    # A float column on both engines; one engine's float against the other's Decimal is a type drift,
+    # compared exactly (and so reported), never forgiven by the tolerance.
+    def all_floats(column: str) -> bool:
+        values = [v for frame in (left, right) for v in frame[column] if v is not None]
+        return bool(values) and all(isinstance(v, float) for v in values)
+
+    return {column for column in left.columns if all_floats(column)}
 
 
 def _sort_key(row: Sequence[Any]) -> tuple:
@@ -117,7 +119,7 @@ def _sort_key(row: Sequence[Any]) -> tuple:
     return tuple((v is not None, v if v is not None else 0) for v in row)
 
 
-def _sorted_rows(frame: pd.DataFrame, floats: set[str], decimals: int) -> list[tuple]:
+def _sorted_rows(frame: pd.DataFrame, floats: set[str], decimals: int) -> tuple[list[tuple], list[str]]:
     # Exact columns lead the sort, so rows align on them; rounded floats only break remaining ties.
     exact = [c for c in frame.columns if c not in floats]
     ordered = exact + sorted(floats)
@@ -136,8 +138,11 @@ def _values_equal(left: Any, right: Any, is_float: bool, tolerance: float) -> bo
         return left is None and right is None
     if is_float:
         return math.isclose(float(left), float(right), rel_tol=0.0, abs_tol=tolerance)
-    # True == 1 and '1' never equals 1, but a boolean turning into an integer is a difference too.
-    if isinstance(left, bool) != isinstance(right, bool):
+    # True == 1 and Decimal('0.5') == 0.5, but a boolean turning into an integer, or money into a float, is a
+    # difference too.
+    if isinstance(left, bool) != isinstance(right, bool) or isinstance(left, float) != isinstance(
+        right, float
+    ):
         return False
     return bool(left == right)
 

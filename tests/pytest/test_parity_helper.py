@@ -31,13 +31,17 @@ def test_a_wrong_cent_is_a_difference() -> None:
     assert len(problems) == 1 and "monetary" in problems[0]
 
 
-def test_money_as_float_on_one_engine_is_caught_unless_within_tolerance_of_a_float_column() -> None:
-    exact = _frame([(1, date(2024, 1, 31), Decimal("0.10"))])
-    drifted = _frame([(1, date(2024, 1, 31), 0.1 + 1e-12)])
-    # A float on either side makes the column a float column, compared within the tolerance ...
-    assert compare_frames(exact, drifted, float_tolerance=1e-9) == []
-    # ... and a tighter tolerance than the drift shows it.
-    assert compare_frames(exact, drifted, float_tolerance=1e-15) != []
+def test_money_as_float_on_one_engine_is_a_difference_however_close() -> None:
+    exact = _frame([(1, date(2024, 1, 31), Decimal("0.50"))])
+    drifted = _frame([(1, date(2024, 1, 31), 0.5)])
+    assert compare_frames(exact, drifted) != []
+
+
+def test_float_columns_agree_within_the_stated_tolerance_only() -> None:
+    left = _frame([(1, date(2024, 1, 31), 0.1)])
+    right = _frame([(1, date(2024, 1, 31), 0.1 + 1e-12)])
+    assert compare_frames(left, right, float_tolerance=1e-9) == []
+    assert compare_frames(left, right, float_tolerance=1e-15) != []
 
 
 def test_row_count_column_set_and_type_differences() -> None:

@@ -20,14 +20,17 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+from click.testing import CliRunner
 from conftest import PROJECT_DIR, Warehouse, assert_build_clean
 from parity import assert_same_rows, fetch_dbapi, fetch_duckdb
+from segmentation.cli import main
 from segmentation.dbt_runner import run_dbt
 from segmentation.generator import RawData, generate_raw_data
 from segmentation.loaders import (
     append_rows_duckdb,
     append_rows_postgres,
     connect_postgres,
+    load_raw,
     write_duckdb,
     write_postgres,
 )
@@ -110,6 +113,8 @@ TIMESTAMP_SPELLINGS = (
     *("not a date", "now", "Jan 5 2024", "20240105", "05/01/2024", "2024-01-05 10", "2024-001-05"),
     *("2024-01-05 10:00:00+2", "2024-01-05 BC"),
 )
+# PostgreSQL has no year 0 (DuckDB reads it as 1 BC, which Python cannot hold): null, not a failed build.
+POSTGRES_ONLY_NULL_TIMESTAMPS = ("0000-01-01", "0000-1-1 10:00")
 MONEY_SPELLINGS = (
     *("12.5", "-3", "+3", "1e3", "1E+3", "1.5e2", "1e-2", ".5", "5.", "00012.10", "-0", "1_000", "1_000.5_0"),
     *("12.345", "12.355", "12.3449", "-12.345", "0.005", "-0.005", "1e-999"),
@@ -395,6 +400,16 @@ def test_postgres_parsing_agrees_with_duckdb_try_cast(
     assert any(v is None for v in on_duckdb) and any(v is not None for v in on_duckdb)
 
 
+def test_postgres_timestamp_without_a_year_zero_is_null(
+    postgres_database: str, profiles_dir: Path, tmp_path: Path
+) -> None:
+    values = " union all ".join(f"select '{v}' as v" for v in POSTGRES_ONLY_NULL_TIMESTAMPS)
+    inline = f"select {{{{ customer_segmentation.try_cast_timestamp('v') }}}} as parsed from ({values}) t"
+    pg = PostgresWarehouse(postgres_database, tmp_path, profiles_dir)
+    compiled = pg.dbt("compile", "--inline", inline).result.results[0].node.compiled_code
+    assert pg.query(compiled)["parsed"].tolist() == [None] * len(POSTGRES_ONLY_NULL_TIMESTAMPS)
+
+
 def _order_reasons(rejected: pd.DataFrame) -> dict[str, str]:
     orders = rejected[rejected["source_table"] == "orders"]
     return dict(zip(orders["source_key"].astype(str), orders["reason"], strict=True))
@@ -429,3 +444,49 @@ def test_unparseable_text_becomes_rejected_rows_with_reasons_on_postgres(pair: P
         assert reasons.get(str(order_id)) == expected, order_id
     staged = set(pair.pg_with_unparseable["stg_orders"]["order_id"])
     assert staged.isdisjoint(str(row[0]) for row in UNPARSEABLE_ORDER_ROWS)
+
+
+def test_cli_generate_loads_postgres_with_every_row(postgres_database: str, monkeypatch) -> None:
+    monkeypatch.setenv("PGDATABASE", postgres_database)
+    arguments = ["--customers", "40", "--orders", "600", "--months", "14", "--seed", "5"]
+    result = CliRunner().invoke(main, ["generate", "--target", "postgres", "--schema", "raw_cli", *arguments])
+    assert result.exit_code == 0, result.output
+    assert "raw_cli of PostgreSQL" in result.output and postgres_database in result.output
+    expected = generate_raw_data(customers=40, orders=600, months=14, seed=5)
+    connection = connect_postgres(dbname=postgres_database)
+    try:
+        for table in ("customers", "accounts", "products", "orders", "events"):
+            loaded = fetch_dbapi(connection, f"select * from raw_cli.{table}")
+            assert len(loaded) == len(getattr(expected, table)), table
+        orders = fetch_dbapi(
+            connection, "select sum(amount) as total, max(ordered_at) as latest from raw_cli.orders"
+        )
+    finally:
+        connection.close()
+    assert orders["total"][0] == expected.orders["amount"].map(lambda v: Decimal(f"{v:.2f}")).sum()
+    assert orders["latest"][0] == expected.orders["ordered_at"].max().to_pydatetime()
+
+
+def test_cli_summary_reads_the_postgres_marts(pair: Pair, monkeypatch) -> None:
+    monkeypatch.setenv("PGDATABASE", pair.pg.database)
+    result = CliRunner().invoke(main, ["summary", "--target", "postgres", "--schema", MARTS_SCHEMA])
+    assert result.exit_code == 0, result.output
+    customers = len(pair.incremental["customer_segments_current"][1])
+    assert f"segments, {customers:,} customers" in result.output
+    assert "Tiers: A Strategic" in result.output and "High-value accounts at risk" in result.output
+
+
+def test_cli_says_where_a_missing_postgres_mart_was_looked_for(postgres_database: str, monkeypatch) -> None:
+    monkeypatch.setenv("PGDATABASE", postgres_database)
+    result = CliRunner().invoke(main, ["summary", "--target", "postgres", "--schema", "no_such_schema"])
+    assert result.exit_code != 0
+    assert "no_such_schema.customer_segments_current not found" in result.output
+
+
+def test_load_raw_names_what_is_missing() -> None:
+    # Spark's loader is tested with Spark; here only the dispatch's own errors.
+    raw = generate_raw_data(customers=5, orders=20, months=14, seed=1)
+    with pytest.raises(ValueError, match="unknown target 'oracle'; choose one of duckdb, postgres, spark"):
+        load_raw(raw, "oracle")
+    with pytest.raises(ValueError, match="needs a DuckDB file path"):
+        load_raw(raw, "duckdb")
