@@ -56,15 +56,20 @@ customer_first_snapshots as (
 
 carried_in as (
 
-    -- Window changes before the recomputed periods, summed once per customer, seed the running totals.
+    -- Window changes before the first row this run writes for the customer (the recomputed periods, or the
+    -- customer's own first snapshot when later), summed once per customer, seed the running totals; so a
+    -- refund dated before the first completed order counts on a full refresh as after an incremental run.
     select
         period_activity.customer_id,
         sum(period_activity.frequency_change) as frequency,
         sum(period_activity.monetary_change) as monetary,
         max(period_activity.last_completed_order_date) as last_order_date
     from period_activity
+    inner join customer_first_snapshots
+        on period_activity.customer_id = customer_first_snapshots.customer_id
     cross join recompute_from
     where period_activity.snapshot_date < recompute_from.first_snapshot_date
+        or period_activity.snapshot_date < customer_first_snapshots.first_snapshot_date
     group by period_activity.customer_id
 
 ),
