@@ -66,6 +66,7 @@ HISTORY_MODELS = (
     "customer_health_history",
 )
 LATE_CUTOFF = pd.Timestamp("2025-10-15")
+SNAPSHOT_NAME = "customer_segments_snapshot (versions)"
 
 # Raw orders landed as text, as a CSV loader would. Rows both engines read the same way: odd but valid
 # spellings, and rows rejected for what they say rather than how they are spelt.
@@ -261,13 +262,29 @@ def _insert_orders_sql(rows: tuple[tuple, ...]) -> str:
     return f"insert into raw.orders ({columns}) values {values}"
 
 
+# The SCD2 snapshot's dbt_* columns hold the build's clock; what must agree is each version and whether it is
+# the current one.
+SNAPSHOT_SQL = (
+    "select customer_id, snapshot_date, segment, rfm_code, recommended_action, "
+    "dbt_valid_to is null as is_current from {relation}"
+)
+
+
 def _snapshot(duck: Warehouse, pg: PostgresWarehouse) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
-    """Every relation of DuckDB's marts schema, from both engines (None where PostgreSQL lacks it)."""
+    """Every relation of DuckDB's marts schema, from both engines (None where PostgreSQL lacks it), and the
+    versions of the SCD2 snapshot."""
     pg_tables = pg.tables()
-    return {
+    frames = {
         table: (fetch_duckdb(duck.path, "main", table), pg.fetch(table) if table in pg_tables else None)
         for table in sorted(_duckdb_tables(duck))
     }
+    with duckdb.connect(str(duck.path)) as con:
+        duck_versions = fetch_dbapi(
+            con, SNAPSHOT_SQL.format(relation="main_snapshots.customer_segments_snapshot")
+        )
+    pg_relation = f"{MARTS_SCHEMA}_snapshots.customer_segments_snapshot"
+    frames[SNAPSHOT_NAME] = (duck_versions, pg.query(SNAPSHOT_SQL.format(relation=pg_relation)))
+    return frames
 
 
 @dataclass
@@ -345,7 +362,7 @@ def test_incremental_run_with_late_orders_matches_duckdb(pair: Pair, table: str)
 
 def test_every_other_model_and_seed_matches_duckdb(pair: Pair) -> None:
     others = sorted(set(pair.incremental) - set(CONTRACT_MODELS))
-    assert "stg_orders" in others and "rfm_segment_definitions" in others
+    assert {"stg_orders", "rfm_segment_definitions", SNAPSHOT_NAME} <= set(others)
     for table in others:
         _assert_pair_equal(pair.full, table, "full build")
         _assert_pair_equal(pair.incremental, table, "after late orders")
@@ -361,6 +378,8 @@ def test_late_orders_changed_the_recomputed_periods(pair: Pair) -> None:
     revised = totals_after[totals_after != totals_before.loc[totals_after.index]]
     assert len(revised) > 0 and revised.index.max() <= (LATE_CUTOFF + pd.offsets.MonthEnd(0)).date()
     assert max(after["snapshot_date"]) > max(built)
+    # ... and the SCD2 snapshot recorded new versions for customers whose segment moved.
+    assert len(pair.incremental[SNAPSHOT_NAME][1]) > len(pair.full[SNAPSHOT_NAME][1])
 
 
 @pytest.mark.parametrize("table", HISTORY_MODELS)
