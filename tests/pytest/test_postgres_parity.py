@@ -8,6 +8,7 @@ fails the tests; locally they skip and say why.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from collections.abc import Iterator
@@ -178,18 +179,20 @@ class PostgresWarehouse:
     database: str
     root: Path
     profiles_dir: Path
+    schema: str = MARTS_SCHEMA
+    raw_schema: str = "raw"
     results: list = field(default_factory=list)
 
     def connect(self):
-        return connect_postgres(dbname=self.database, options=f"-c search_path={MARTS_SCHEMA}")
+        return connect_postgres(dbname=self.database, options=f"-c search_path={self.schema}")
 
     def load(self, raw: RawData) -> None:
-        write_postgres(raw, connection_params={"dbname": self.database})
+        write_postgres(raw, schema=self.raw_schema, connection_params={"dbname": self.database})
 
     def dbt(self, *args: str, check: bool = True):
         extra = ["--target", "postgres", "--target-path", str(self.root / "target")]
         extra += ["--log-path", str(self.root / "logs")]
-        with _environment(PGDATABASE=self.database, SEGMENTATION_PG_SCHEMA=MARTS_SCHEMA):
+        with _environment(PGDATABASE=self.database, SEGMENTATION_PG_SCHEMA=self.schema):
             result = run_dbt([*args, *extra], PROJECT_DIR, self.profiles_dir, check=check)
         self.results.append(result)
         return result
@@ -210,11 +213,11 @@ class PostgresWarehouse:
             connection.close()
 
     def fetch(self, table: str) -> pd.DataFrame:
-        return self.query(f'select * from "{MARTS_SCHEMA}"."{table}"')
+        return self.query(f'select * from "{self.schema}"."{table}"')
 
     def tables(self) -> set[str]:
         rows = self.query(
-            f"select table_name from information_schema.tables where table_schema = '{MARTS_SCHEMA}'"
+            f"select table_name from information_schema.tables where table_schema = '{self.schema}'"
         )
         return set(rows["table_name"])
 
@@ -509,3 +512,41 @@ def test_load_raw_names_what_is_missing() -> None:
         load_raw(raw, "oracle")
     with pytest.raises(ValueError, match="needs a DuckDB file path"):
         load_raw(raw, "duckdb")
+
+
+# Other grains, windows, score methods and schemes take other macro paths (quarter spines, week truncation,
+# NTILE, all history); a build without events disables the behaviour models.
+OTHER_CONFIGS = {
+    "quarter_all_history_fixed_as_of_no_events": {
+        "rfm_grain": "quarter",
+        "rfm_window_months": 0,
+        "rfm_as_of_date": "2025-08-15",
+        "rfm_segment_scheme": "simple_6",
+        "events_enabled": False,
+    },
+    "week_ntile_rfm_27_three_months": {
+        "rfm_grain": "week",
+        "rfm_score_method": "ntile",
+        "rfm_segment_scheme": "rfm_27",
+        "rfm_window_months": 3,
+    },
+}
+
+
+@pytest.mark.parametrize("config", sorted(OTHER_CONFIGS))
+def test_other_configurations_match_duckdb(
+    make_warehouse, postgres_database: str, profiles_dir: Path, tmp_path: Path, config: str
+) -> None:
+    raw = generate_raw_data(customers=150, orders=2_500, months=15, seed=31)
+    raw_schema, marts = f"raw_{config[:5]}", f"marts_{config[:5]}"
+    dbt_vars = json.dumps({**OTHER_CONFIGS[config], "raw_schema": raw_schema})
+    duck = make_warehouse(f"parity_{config[:5]}")
+    write_duckdb(raw, duck.path, schema=raw_schema)
+    assert_build_clean(duck, duck.dbt("build", "--vars", dbt_vars))
+    pg = PostgresWarehouse(postgres_database, tmp_path, profiles_dir, schema=marts, raw_schema=raw_schema)
+    pg.load(raw)
+    assert_build_clean(pg, pg.dbt("build", "--vars", dbt_vars))
+    duck_tables = _duckdb_tables(duck)
+    assert duck_tables == pg.tables()
+    for table in sorted(duck_tables):
+        assert_same_rows(fetch_duckdb(duck.path, "main", table), pg.fetch(table), name=f"{table} ({config})")
