@@ -1,18 +1,21 @@
 {%- set grain = customer_segmentation.rfm_grain() -%}
 {%- set window_months = customer_segmentation.rfm_window_months() -%}
 {%- set as_of_table = ref('int_as_of_date') -%}
+{#- Quarters are spined as months and filtered to each quarter's first month: dbt.date_spine steps by an
+    interval of the grain, and PostgreSQL's interval has no 'quarter' unit. -#}
+{%- set spine_grain = 'month' if grain == 'quarter' else grain -%}
 {%- set first_period -%}
     (select {{ customer_segmentation.period_start('first_completed_order_date', grain) }} from {{ as_of_table }})
 {%- endset -%}
 {%- set after_last_period -%}
-    (select {{ dbt.dateadd(grain, 1, customer_segmentation.period_start('as_of_date', grain)) }} from {{ as_of_table }})
+    (select {{ customer_segmentation.add_periods(grain, 1, customer_segmentation.period_start('as_of_date', grain)) }} from {{ as_of_table }})
 {%- endset -%}
 
 with
 
 spine as (
 
-    {{ dbt.date_spine(grain, first_period, after_last_period) }}
+    {{ dbt.date_spine(spine_grain, first_period, after_last_period) }}
 
 ),
 
@@ -25,12 +28,15 @@ as_of as (
 periods as (
 
     select
-        cast(spine.date_{{ grain }} as date) as period_start_date,
-        {{ customer_segmentation.period_end('spine.date_' ~ grain, grain) }} as snapshot_date,
+        cast(spine.date_{{ spine_grain }} as date) as period_start_date,
+        {{ customer_segmentation.period_end('spine.date_' ~ spine_grain, grain) }} as snapshot_date,
         as_of.as_of_date as data_as_of_date
     from spine
     cross join as_of
-    where cast(spine.date_{{ grain }} as date) <= as_of.as_of_date
+    where cast(spine.date_{{ spine_grain }} as date) <= as_of.as_of_date
+        {%- if grain == 'quarter' %}
+        and cast(spine.date_{{ spine_grain }} as date) = {{ customer_segmentation.period_start('spine.date_' ~ spine_grain, 'quarter') }}
+        {%- endif %}
 
 ),
 

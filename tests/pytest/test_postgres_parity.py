@@ -8,6 +8,7 @@ fails the tests; locally they skip and say why.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from collections.abc import Iterator
@@ -66,6 +67,7 @@ HISTORY_MODELS = (
     "customer_health_history",
 )
 LATE_CUTOFF = pd.Timestamp("2025-10-15")
+SNAPSHOT_NAME = "customer_segments_snapshot (versions)"
 
 # Raw orders landed as text, as a CSV loader would. Rows both engines read the same way: odd but valid
 # spellings, and rows rejected for what they say rather than how they are spelt.
@@ -177,18 +179,20 @@ class PostgresWarehouse:
     database: str
     root: Path
     profiles_dir: Path
+    schema: str = MARTS_SCHEMA
+    raw_schema: str = "raw"
     results: list = field(default_factory=list)
 
     def connect(self):
-        return connect_postgres(dbname=self.database, options=f"-c search_path={MARTS_SCHEMA}")
+        return connect_postgres(dbname=self.database, options=f"-c search_path={self.schema}")
 
     def load(self, raw: RawData) -> None:
-        write_postgres(raw, connection_params={"dbname": self.database})
+        write_postgres(raw, schema=self.raw_schema, connection_params={"dbname": self.database})
 
     def dbt(self, *args: str, check: bool = True):
         extra = ["--target", "postgres", "--target-path", str(self.root / "target")]
         extra += ["--log-path", str(self.root / "logs")]
-        with _environment(PGDATABASE=self.database, SEGMENTATION_PG_SCHEMA=MARTS_SCHEMA):
+        with _environment(PGDATABASE=self.database, SEGMENTATION_PG_SCHEMA=self.schema):
             result = run_dbt([*args, *extra], PROJECT_DIR, self.profiles_dir, check=check)
         self.results.append(result)
         return result
@@ -209,11 +213,11 @@ class PostgresWarehouse:
             connection.close()
 
     def fetch(self, table: str) -> pd.DataFrame:
-        return self.query(f'select * from "{MARTS_SCHEMA}"."{table}"')
+        return self.query(f'select * from "{self.schema}"."{table}"')
 
     def tables(self) -> set[str]:
         rows = self.query(
-            f"select table_name from information_schema.tables where table_schema = '{MARTS_SCHEMA}'"
+            f"select table_name from information_schema.tables where table_schema = '{self.schema}'"
         )
         return set(rows["table_name"])
 
@@ -261,13 +265,29 @@ def _insert_orders_sql(rows: tuple[tuple, ...]) -> str:
     return f"insert into raw.orders ({columns}) values {values}"
 
 
+# The SCD2 snapshot's dbt_* columns hold the build's clock; what must agree is each version and whether it is
+# the current one.
+SNAPSHOT_SQL = (
+    "select customer_id, snapshot_date, segment, rfm_code, recommended_action, "
+    "dbt_valid_to is null as is_current from {relation}"
+)
+
+
 def _snapshot(duck: Warehouse, pg: PostgresWarehouse) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
-    """Every relation of DuckDB's marts schema, from both engines (None where PostgreSQL lacks it)."""
+    """Every relation of DuckDB's marts schema, from both engines (None where PostgreSQL lacks it), and the
+    versions of the SCD2 snapshot."""
     pg_tables = pg.tables()
-    return {
+    frames = {
         table: (fetch_duckdb(duck.path, "main", table), pg.fetch(table) if table in pg_tables else None)
         for table in sorted(_duckdb_tables(duck))
     }
+    with duckdb.connect(str(duck.path)) as con:
+        duck_versions = fetch_dbapi(
+            con, SNAPSHOT_SQL.format(relation="main_snapshots.customer_segments_snapshot")
+        )
+    pg_relation = f"{MARTS_SCHEMA}_snapshots.customer_segments_snapshot"
+    frames[SNAPSHOT_NAME] = (duck_versions, pg.query(SNAPSHOT_SQL.format(relation=pg_relation)))
+    return frames
 
 
 @dataclass
@@ -345,7 +365,7 @@ def test_incremental_run_with_late_orders_matches_duckdb(pair: Pair, table: str)
 
 def test_every_other_model_and_seed_matches_duckdb(pair: Pair) -> None:
     others = sorted(set(pair.incremental) - set(CONTRACT_MODELS))
-    assert "stg_orders" in others and "rfm_segment_definitions" in others
+    assert {"stg_orders", "rfm_segment_definitions", SNAPSHOT_NAME} <= set(others)
     for table in others:
         _assert_pair_equal(pair.full, table, "full build")
         _assert_pair_equal(pair.incremental, table, "after late orders")
@@ -361,6 +381,8 @@ def test_late_orders_changed_the_recomputed_periods(pair: Pair) -> None:
     revised = totals_after[totals_after != totals_before.loc[totals_after.index]]
     assert len(revised) > 0 and revised.index.max() <= (LATE_CUTOFF + pd.offsets.MonthEnd(0)).date()
     assert max(after["snapshot_date"]) > max(built)
+    # ... and the SCD2 snapshot recorded new versions for customers whose segment moved.
+    assert len(pair.incremental[SNAPSHOT_NAME][1]) > len(pair.full[SNAPSHOT_NAME][1])
 
 
 @pytest.mark.parametrize("table", HISTORY_MODELS)
@@ -490,3 +512,41 @@ def test_load_raw_names_what_is_missing() -> None:
         load_raw(raw, "oracle")
     with pytest.raises(ValueError, match="needs a DuckDB file path"):
         load_raw(raw, "duckdb")
+
+
+# Other grains, windows, score methods and schemes take other macro paths (quarter spines, week truncation,
+# NTILE, all history); a build without events disables the behaviour models.
+OTHER_CONFIGS = {
+    "quarter_all_history_fixed_as_of_no_events": {
+        "rfm_grain": "quarter",
+        "rfm_window_months": 0,
+        "rfm_as_of_date": "2025-08-15",
+        "rfm_segment_scheme": "simple_6",
+        "events_enabled": False,
+    },
+    "week_ntile_rfm_27_three_months": {
+        "rfm_grain": "week",
+        "rfm_score_method": "ntile",
+        "rfm_segment_scheme": "rfm_27",
+        "rfm_window_months": 3,
+    },
+}
+
+
+@pytest.mark.parametrize("config", sorted(OTHER_CONFIGS))
+def test_other_configurations_match_duckdb(
+    make_warehouse, postgres_database: str, profiles_dir: Path, tmp_path: Path, config: str
+) -> None:
+    raw = generate_raw_data(customers=150, orders=2_500, months=15, seed=31)
+    raw_schema, marts = f"raw_{config[:5]}", f"marts_{config[:5]}"
+    dbt_vars = json.dumps({**OTHER_CONFIGS[config], "raw_schema": raw_schema})
+    duck = make_warehouse(f"parity_{config[:5]}")
+    write_duckdb(raw, duck.path, schema=raw_schema)
+    assert_build_clean(duck, duck.dbt("build", "--vars", dbt_vars))
+    pg = PostgresWarehouse(postgres_database, tmp_path, profiles_dir, schema=marts, raw_schema=raw_schema)
+    pg.load(raw)
+    assert_build_clean(pg, pg.dbt("build", "--vars", dbt_vars))
+    duck_tables = _duckdb_tables(duck)
+    assert duck_tables == pg.tables()
+    for table in sorted(duck_tables):
+        assert_same_rows(fetch_duckdb(duck.path, "main", table), pg.fetch(table), name=f"{table} ({config})")
