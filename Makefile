@@ -6,7 +6,7 @@ export SEGMENTATION_DUCKDB_PATH ?= $(CURDIR)/segmentation.duckdb
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 
-.PHONY: demo test install install-dev lint build summary plots report docs-img clean
+.PHONY: demo test install install-dev lint build summary plots report docs-img bench clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -41,6 +41,12 @@ report: install
 docs-img: install
 	$(BIN)/segmentation plots --out-dir docs/img
 	$(BIN)/segmentation report --out report.html --screenshot docs/img/report.png
+
+# The benchmark of issue 5: 2,000,000 orders by default (BENCH_ARGS="--orders 10000000" for more), the
+# growth series at 12, 36 and 72 months, figures in target/bench/benchmarks.json and docs/benchmarks.md.
+BENCH_ARGS ?=
+bench: install
+	$(BIN)/segmentation bench --months-series 12,36,72 --out-md docs/benchmarks.md $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check scripts tests

@@ -498,6 +498,12 @@ def _parse_months_series(value: str | None) -> list[int]:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the Markdown tables here, e.g. docs/benchmarks.md.",
 )
+@click.option(
+    "--include-json",
+    multiple=True,
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="An earlier run's --out-json (e.g. at 10,000,000 orders) to list under Other sizes; repeatable.",
+)
 @project_options
 def bench(
     orders: int,
@@ -511,6 +517,7 @@ def bench(
     work_dir: Path,
     out_json: Path | None,
     out_md: Path | None,
+    include_json: tuple[Path, ...],
     project_dir: Path | None,
     profiles_dir: Path | None,
 ) -> None:
@@ -524,6 +531,7 @@ def bench(
         BenchError,
         environment,
         format_result,
+        load_result,
         run_benchmark,
         write_outputs,
     )
@@ -539,6 +547,7 @@ def bench(
         pandas=not no_pandas,
     )
     with _friendly_errors(), _bench_errors(BenchError):
+        others = [load_result(path) for path in include_json]
         main_result = run_benchmark(config, work_dir / "main", project_dir)
         click.echo(format_result(main_result))
         series = []
@@ -550,7 +559,7 @@ def bench(
             sized = replace(config, months=length, orders=round(orders * length / months), pandas=False)
             series.append(run_benchmark(sized, work_dir / f"months_{length}", project_dir))
             click.echo(format_result(series[-1]))
-        for path in write_outputs(main_result, series, environment(), out_json, out_md):
+        for path in write_outputs(main_result, series, environment(), out_json, out_md, others):
             click.echo(f"Wrote {path}.")
 
 

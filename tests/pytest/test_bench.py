@@ -12,7 +12,14 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 from conftest import PROJECT_DIR
-from segmentation.bench import BASELINE_TABLE, MODEL, PANDAS_TABLE
+from segmentation.bench import (
+    BASELINE_TABLE,
+    MODEL,
+    PANDAS_TABLE,
+    BenchError,
+    load_result,
+    markdown_report,
+)
 from segmentation.cli import main
 
 KEY = ["customer_id", "snapshot_date"]
@@ -117,3 +124,17 @@ def test_incremental_run_added_one_snapshot(bench_run) -> None:
     with duckdb.connect(str(database), read_only=True) as con:
         (snapshots,) = con.execute(f"select count(distinct snapshot_date) from {MODEL}").fetchone()
     assert snapshots == payload["main"]["sizes"]["snapshots"] + 1
+
+
+def test_an_earlier_runs_json_is_listed_under_other_sizes(bench_run, tmp_path) -> None:
+    _, payload, _, _ = bench_run
+    earlier = tmp_path / "earlier.json"
+    earlier.write_text(json.dumps(payload))
+    other = load_result(earlier)
+    assert other.sizes == payload["main"]["sizes"]
+    markdown = markdown_report(other, [], payload["environment"], [other])
+    assert "## Other sizes" in markdown
+    assert f"| {other.sizes['orders']:,} | {other.sizes['customers']:,} | 14 |" in markdown
+    (tmp_path / "not_a_run.json").write_text("{}")
+    with pytest.raises(BenchError, match="not a benchmark JSON"):
+        load_result(tmp_path / "not_a_run.json")
