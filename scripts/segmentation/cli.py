@@ -479,6 +479,13 @@ def _parse_months_series(value: str | None) -> list[int]:
 @click.option("--memory-limit", default="8GB", show_default=True, help="DuckDB memory_limit.")
 @click.option("--no-pandas", is_flag=True, help="Skip the pandas implementation.")
 @click.option(
+    "--repeat",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Run the model (full and incremental) and the floor this many times and keep the fastest.",
+)
+@click.option(
     "--work-dir",
     default="target/bench",
     show_default=True,
@@ -514,6 +521,7 @@ def bench(
     threads: int,
     memory_limit: str,
     no_pandas: bool,
+    repeat: int,
     work_dir: Path,
     out_json: Path | None,
     out_md: Path | None,
@@ -545,6 +553,7 @@ def bench(
         threads=threads,
         memory_limit=memory_limit,
         pandas=not no_pandas,
+        repeat=repeat,
     )
     with _friendly_errors(), _bench_errors(BenchError):
         others = [load_result(path) for path in include_json]
