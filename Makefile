@@ -8,7 +8,7 @@ export DO_NOT_TRACK := 1
 
 # PostgreSQL: connection from PG* (defaults 127.0.0.1:5432, user postgres, database postgres); raw tables land
 # in schema raw, the marts in $$SEGMENTATION_PG_SCHEMA (default segmentation).
-.PHONY: demo demo-postgres test install install-dev lint build summary plots report docs-img clean
+.PHONY: demo demo-postgres test install install-dev lint build summary plots report docs-img bench clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -46,6 +46,12 @@ report: install
 docs-img: install
 	$(BIN)/segmentation plots --out-dir docs/img
 	$(BIN)/segmentation report --out report.html --screenshot docs/img/report.png
+
+# The benchmark: 2,000,000 orders by default (BENCH_ARGS="--orders 10000000" for more), the
+# growth series at 12, 36 and 72 months, figures in target/bench/benchmarks.json and docs/benchmarks.md.
+BENCH_ARGS ?=
+bench: install
+	$(BIN)/segmentation bench --months-series 12,36,72 --repeat 2 --out-md docs/benchmarks.md $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check scripts tests

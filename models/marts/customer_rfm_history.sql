@@ -42,77 +42,91 @@ recompute_from as (
 
 ),
 
-customer_first_snapshots as (
-
-    -- A customer's history starts with the period of their first completed order.
-    select
-        customer_id,
-        min(snapshot_date) as first_snapshot_date
-    from period_activity
-    where last_completed_order_date is not null
-    group by customer_id
-
-),
-
 carried_in as (
 
-    -- Window changes before the first row this run writes for the customer (the recomputed periods, or the
-    -- customer's own first snapshot when later), summed once per customer, seed the running totals; so a
-    -- refund dated before the first completed order counts on a full refresh as after an incremental run.
+    -- Window changes before the recomputed periods, summed once per customer, seed the running totals.
+    -- A full build rolls every change forward, so one dated before the first completed order (a refund)
+    -- counts exactly as it does after an incremental run.
     select
         period_activity.customer_id,
         sum(period_activity.frequency_change) as frequency,
         sum(period_activity.monetary_change) as monetary,
         max(period_activity.last_completed_order_date) as last_order_date
     from period_activity
-    inner join customer_first_snapshots
-        on period_activity.customer_id = customer_first_snapshots.customer_id
     cross join recompute_from
     where period_activity.snapshot_date < recompute_from.first_snapshot_date
-        or period_activity.snapshot_date < customer_first_snapshots.first_snapshot_date
     group by period_activity.customer_id
 
 ),
 
-customer_periods as (
+window_changes as (
+
+    -- The carried-in totals enter as one change dated before every recomputed period, so one running sum
+    -- over the changes gives each snapshot's totals on a full build and on an incremental run alike.
+    select
+        period_activity.customer_id,
+        period_activity.snapshot_date,
+        period_activity.frequency_change,
+        period_activity.monetary_change,
+        period_activity.last_completed_order_date
+    from period_activity
+    cross join recompute_from
+    where period_activity.snapshot_date >= recompute_from.first_snapshot_date
+
+    union all
 
     select
-        customer_first_snapshots.customer_id,
-        periods.snapshot_date,
-        periods.as_of_date
-    from customer_first_snapshots
-    inner join periods
-        on periods.snapshot_date >= customer_first_snapshots.first_snapshot_date
-    cross join recompute_from
-    where periods.snapshot_date >= recompute_from.first_snapshot_date
+        customer_id,
+        cast('1900-01-01' as date) as snapshot_date,
+        frequency as frequency_change,
+        monetary as monetary_change,
+        last_order_date as last_completed_order_date
+    from carried_in
 
 ),
 
 rolled_forward as (
 
+    -- Running totals over a customer's change rows only (far fewer than customers x periods); each holds
+    -- until the customer's next change.
     select
-        customer_periods.customer_id,
-        customer_periods.snapshot_date,
-        customer_periods.as_of_date,
+        customer_id,
+        snapshot_date as change_snapshot_date,
         coalesce(
-            max(period_activity.last_completed_order_date) over customer_to_date,
-            carried_in.last_order_date
-        ) as last_order_date,
-        coalesce(carried_in.frequency, 0)
-            + sum(coalesce(period_activity.frequency_change, 0)) over customer_to_date as frequency,
-        coalesce(carried_in.monetary, 0)
-            + sum(coalesce(period_activity.monetary_change, 0)) over customer_to_date as monetary
-    from customer_periods
-    left join period_activity
-        on customer_periods.customer_id = period_activity.customer_id
-        and customer_periods.snapshot_date = period_activity.snapshot_date
-    left join carried_in
-        on customer_periods.customer_id = carried_in.customer_id
+            lead(snapshot_date) over (partition by customer_id order by snapshot_date),
+            cast('9999-12-31' as date)
+        ) as next_change_snapshot_date,
+        max(last_completed_order_date) over customer_to_date as last_order_date,
+        sum(frequency_change) over customer_to_date as frequency,
+        sum(monetary_change) over customer_to_date as monetary
+    from window_changes
     window customer_to_date as (
-        partition by customer_periods.customer_id
-        order by customer_periods.snapshot_date
+        partition by customer_id
+        order by snapshot_date
         rows between unbounded preceding and current row
     )
+
+),
+
+customer_periods as (
+
+    -- Every period from a change up to the next one gets its totals: a join to the small periods table.
+    -- A customer's history starts with the period of their first completed order, where the running
+    -- maximum of completed order dates stops being null.
+    select
+        rolled_forward.customer_id,
+        periods.snapshot_date,
+        periods.as_of_date,
+        rolled_forward.last_order_date,
+        rolled_forward.frequency,
+        rolled_forward.monetary
+    from rolled_forward
+    inner join periods
+        on periods.snapshot_date >= rolled_forward.change_snapshot_date
+        and periods.snapshot_date < rolled_forward.next_change_snapshot_date
+    cross join recompute_from
+    where periods.snapshot_date >= recompute_from.first_snapshot_date
+        and rolled_forward.last_order_date is not null
 
 ),
 
@@ -126,10 +140,61 @@ measured as (
         cast({{ dbt.datediff('last_order_date', 'as_of_date', 'day') }} as integer) as recency_days,
         cast(frequency as integer) as frequency,
         cast(monetary as {{ customer_segmentation.money_type() }}) as monetary
-    from rolled_forward
+    from customer_periods
 
 ),
 
+{% if method == 'percent_rank' -%}
+recency_ranks as (
+
+    -- Recency and frequency take few distinct values per snapshot: ranking their value counts gives the same
+    -- percent_rank as sorting every row (see macros/rank_counts.sql), at a fraction of the cost.
+    {{ customer_segmentation.value_count_ranks('measured', 'recency_days', 'desc') }}
+
+),
+
+frequency_ranks as (
+
+    {{ customer_segmentation.value_count_ranks('measured', 'frequency', 'asc') }}
+
+),
+
+ranked_by_counts as (
+
+    select
+        measured.customer_id,
+        measured.snapshot_date,
+        measured.as_of_date,
+        measured.last_order_date,
+        measured.recency_days,
+        measured.frequency,
+        measured.monetary,
+        {{ customer_segmentation.rfm_score_from_counts(
+            'recency_ranks.rows_before', 'recency_ranks.partition_rows', buckets
+        ) }} as recency_score,
+        {{ customer_segmentation.rfm_score_from_counts(
+            'frequency_ranks.rows_before', 'frequency_ranks.partition_rows', buckets
+        ) }} as frequency_score
+    from measured
+    inner join recency_ranks
+        on measured.snapshot_date = recency_ranks.snapshot_date
+        and measured.recency_days = recency_ranks.recency_days
+    inner join frequency_ranks
+        on measured.snapshot_date = frequency_ranks.snapshot_date
+        and measured.frequency = frequency_ranks.frequency
+
+),
+
+scored as (
+
+    -- Monetary values are nearly all distinct, so a sort is the cheapest way to rank them.
+    select
+        *,
+        {{ customer_segmentation.rfm_score('monetary', 'asc', buckets, method) }} as monetary_score
+    from ranked_by_counts
+
+),
+{%- else -%}
 scored as (
 
     select
@@ -140,6 +205,7 @@ scored as (
     from measured
 
 ),
+{%- endif %}
 
 segmented as (
 

@@ -1,4 +1,4 @@
-"""Command line interface: ``segmentation generate | build | summary | plots | report | demo``."""
+"""Command line interface: ``segmentation generate | build | summary | plots | report | demo | bench``."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import ParamSpec, TypeVar
@@ -503,6 +504,145 @@ def demo(
         marts = _marts(target, duckdb_path, None)
         _summary(marts)
         _plots(marts, out_dir)
+
+
+@contextmanager
+def _bench_errors(error_type: type[Exception]) -> Iterator[None]:
+    try:
+        yield
+    except error_type as error:
+        raise click.ClickException(str(error)) from error
+
+
+def _parse_months_series(value: str | None) -> list[int]:
+    if not value:
+        return []
+    try:
+        months = [int(part) for part in value.split(",") if part.strip()]
+    except ValueError as error:
+        raise click.BadParameter("a comma-separated list of whole months, e.g. 12,36,72") from error
+    if any(m < 1 for m in months):
+        raise click.BadParameter("every month count must be at least 1", param_hint="--months-series")
+    return months
+
+
+@main.command()
+@click.option(
+    "--orders", default=2_000_000, show_default=True, type=click.IntRange(min=100), help="Order rows."
+)
+@click.option(
+    "--customers", default=200_000, show_default=True, type=click.IntRange(min=5), help="Customers."
+)
+@click.option(
+    "--months", default=36, show_default=True, type=click.IntRange(min=1), help="Months of history."
+)
+@click.option(
+    "--months-series",
+    default=None,
+    help="Also run at these history lengths (e.g. 12,36,72) at the same orders per month and customers.",
+)
+@click.option("--seed", default=42, show_default=True, type=int, help="Random seed of the generated data.")
+@click.option(
+    "--threads",
+    default=os.cpu_count() or 1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="DuckDB threads [default: the core count].",
+)
+@click.option("--memory-limit", default="8GB", show_default=True, help="DuckDB memory_limit.")
+@click.option("--no-pandas", is_flag=True, help="Skip the pandas implementation.")
+@click.option(
+    "--repeat",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Run the model (full and incremental) and the floor this many times and keep the fastest.",
+)
+@click.option(
+    "--work-dir",
+    default="target/bench",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the benchmark's DuckDB file, profile and dbt target (replaced on each run).",
+)
+@click.option(
+    "--out-json",
+    default="target/bench/benchmarks.json",
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write every figure here as JSON.",
+)
+@click.option(
+    "--out-md",
+    default=None,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the Markdown tables here, e.g. docs/benchmarks.md.",
+)
+@click.option(
+    "--include-json",
+    multiple=True,
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="An earlier run's --out-json (e.g. at 10,000,000 orders) to list under Other sizes; repeatable.",
+)
+@project_options
+def bench(
+    orders: int,
+    customers: int,
+    months: int,
+    months_series: str | None,
+    seed: int,
+    threads: int,
+    memory_limit: str,
+    no_pandas: bool,
+    repeat: int,
+    work_dir: Path,
+    out_json: Path | None,
+    out_md: Path | None,
+    include_json: tuple[Path, ...],
+    project_dir: Path | None,
+    profiles_dir: Path | None,
+) -> None:
+    """Time customer_rfm_history (full and one incremental month) against the fan-out baseline, pandas and
+    the floor of copying its table, on generated data in one DuckDB file; print the ratios.
+
+    --profiles-dir is ignored: the benchmark writes its own profile with --threads and --memory-limit.
+    """
+    from segmentation.bench import (
+        BenchConfig,
+        BenchError,
+        environment,
+        format_result,
+        load_result,
+        run_benchmark,
+        write_outputs,
+    )
+
+    series_months = _parse_months_series(months_series)
+    config = BenchConfig(
+        orders=orders,
+        customers=customers,
+        months=months,
+        seed=seed,
+        threads=threads,
+        memory_limit=memory_limit,
+        pandas=not no_pandas,
+        repeat=repeat,
+    )
+    with _friendly_errors(), _bench_errors(BenchError):
+        others = [load_result(path) for path in include_json]
+        main_result = run_benchmark(config, work_dir / "main", project_dir)
+        click.echo(format_result(main_result))
+        series = []
+        for length in series_months:
+            if length == months:
+                series.append(main_result)
+                continue
+            # Same orders per month and customer base; pandas is left out to keep the series short.
+            sized = replace(config, months=length, orders=round(orders * length / months), pandas=False)
+            series.append(run_benchmark(sized, work_dir / f"months_{length}", project_dir))
+            click.echo(format_result(series[-1]))
+        for path in write_outputs(main_result, series, environment(), out_json, out_md, others):
+            click.echo(f"Wrote {path}.")
 
 
 if __name__ == "__main__":

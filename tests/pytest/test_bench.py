@@ -1,0 +1,147 @@
+"""The benchmark command at a tiny size: it runs end to end, writes its JSON and Markdown, and its fan-out
+baseline and pandas implementation compute the same rows as the model. Timings are never asserted."""
+
+from __future__ import annotations
+
+import json
+import shlex
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from conftest import PROJECT_DIR
+from segmentation.bench import (
+    BASELINE_TABLE,
+    MODEL,
+    PANDAS_TABLE,
+    BenchError,
+    load_result,
+    markdown_report,
+)
+from segmentation.cli import main
+
+KEY = ["customer_id", "snapshot_date"]
+COLUMNS = """
+    cast(customer_id as varchar) as customer_id,
+    cast(snapshot_date as date) as snapshot_date,
+    cast(as_of_date as date) as as_of_date,
+    cast(last_order_date as date) as last_order_date,
+    cast(recency_days as bigint) as recency_days,
+    cast(frequency as bigint) as frequency,
+    cast(round(monetary * 100) as bigint) as monetary_cents,
+    cast(recency_score as bigint) as recency_score,
+    cast(frequency_score as bigint) as frequency_score,
+    cast(monetary_score as bigint) as monetary_score,
+    cast(rfm_code as varchar) as rfm_code
+"""
+TIMED = {"full", "incremental", "baseline", "pandas", "floor"}
+
+
+@pytest.fixture(scope="module")
+def bench_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict, str, str]:
+    root = tmp_path_factory.mktemp("bench")
+    out_json, out_md = root / "bench.json", root / "benchmarks.md"
+    result = CliRunner().invoke(
+        main,
+        [
+            *shlex.split(
+                "bench --orders 6000 --customers 400 --months 14 --threads 1 --memory-limit 1GB --repeat 2"
+            ),
+            # 14 is the main run itself; 12 is shorter than the generator's minimum span, so it is cut.
+            *["--months-series", "12,14"],
+            *["--work-dir", str(root / "work"), "--out-json", str(out_json), "--out-md", str(out_md)],
+            *["--project-dir", str(PROJECT_DIR)],
+        ],
+    )
+    assert result.exit_code == 0, result.output + repr(result.exception)
+    return root / "work", json.loads(out_json.read_text()), out_md.read_text(), result.output
+
+
+def _table(database: Path, relation: str, where: str = "") -> pd.DataFrame:
+    with duckdb.connect(str(database), read_only=True) as con:
+        frame = con.execute(f"select {COLUMNS} from {relation} {where}").df()
+    return frame.sort_values(KEY).reset_index(drop=True)
+
+
+def test_bench_prints_times_and_ratios(bench_run) -> None:
+    _, payload, _, output = bench_run
+    for label in ("baseline / ours", "pandas / ours", "ours / floor", "full / incremental", "peak memory"):
+        assert label in output
+    main_run = payload["main"]
+    assert set(main_run["seconds"]) >= TIMED
+    assert all(main_run["seconds"][key] > 0 for key in TIMED)
+    assert set(main_run["ratios"]) >= {
+        "baseline_over_ours",
+        "pandas_over_ours",
+        "ours_over_floor",
+        "full_over_incremental",
+    }
+    assert main_run["ratios"]["baseline_over_ours"] == pytest.approx(
+        main_run["seconds"]["baseline"] / main_run["seconds"]["full"], abs=0.01
+    )
+    assert main_run["peak_memory_mib"] > 0
+    assert payload["environment"]["cores"] >= 1 and payload["environment"]["duckdb_version"]
+    assert main_run["config"]["threads"] == 1 and main_run["config"]["memory_limit"] == "1GB"
+    assert main_run["config"]["repeat"] == 2
+
+
+def test_bench_checks_find_no_differences(bench_run) -> None:
+    _, payload, _, _ = bench_run
+    assert payload["main"]["checks"] == {
+        "baseline_rows_differing": 0,
+        "baseline_sum_rows_differing": 0,
+        "pandas_rows_differing": 0,
+    }
+
+
+def test_bench_writes_markdown_with_sizes_targets_and_series(bench_run) -> None:
+    _, payload, markdown, _ = bench_run
+    assert markdown.startswith("# Benchmarks")
+    assert f"{payload['main']['sizes']['orders']:,} orders" in markdown
+    assert "| at least 3x faster than the fan-out baseline |" in markdown
+    assert "threads 1, memory_limit 1GB" in markdown
+    assert [run["config"]["months"] for run in payload["series"]] == [12, 14]
+    assert "## Growth with history" in markdown
+    # The 12-month run is cut from a longer generated span, and keeps about the same orders per month.
+    short, full = payload["series"]
+    assert short["sizes"]["snapshots"] == 12
+    assert short["sizes"]["orders"] / 12 == pytest.approx(full["sizes"]["orders"] / 14, rel=0.25)
+
+
+def test_baseline_and_pandas_compute_the_models_rows(bench_run) -> None:
+    work, _, _, _ = bench_run
+    database = work / "main" / "bench.duckdb"
+    baseline = _table(database, BASELINE_TABLE)
+    from_pandas = _table(database, PANDAS_TABLE)
+    # The incremental run added the newest month after the comparison tables were written; the snapshots
+    # before it are unchanged, since every new order is dated in the new month.
+    newest = baseline["snapshot_date"].max()
+    model = _table(database, MODEL, f"where snapshot_date <= date '{newest.date()}'")
+    assert len(model) > 1000
+    assert baseline["snapshot_date"].nunique() == 14
+    pd.testing.assert_frame_equal(baseline, model)
+    pd.testing.assert_frame_equal(from_pandas, model)
+
+
+def test_incremental_run_added_one_snapshot(bench_run) -> None:
+    work, payload, _, _ = bench_run
+    database = work / "main" / "bench.duckdb"
+    with duckdb.connect(str(database), read_only=True) as con:
+        (snapshots,) = con.execute(f"select count(distinct snapshot_date) from {MODEL}").fetchone()
+    assert snapshots == payload["main"]["sizes"]["snapshots"] + 1
+
+
+def test_an_earlier_runs_json_is_listed_under_other_sizes(bench_run, tmp_path) -> None:
+    _, payload, _, _ = bench_run
+    earlier = tmp_path / "earlier.json"
+    earlier.write_text(json.dumps(payload))
+    other = load_result(earlier)
+    assert other.sizes == payload["main"]["sizes"]
+    markdown = markdown_report(other, [], payload["environment"], [other])
+    assert "## Other sizes" in markdown
+    assert f"| {other.sizes['orders']:,} | {other.sizes['customers']:,} | 14 |" in markdown
+    (tmp_path / "not_a_run.json").write_text("{}")
+    with pytest.raises(BenchError, match="not a benchmark JSON"):
+        load_result(tmp_path / "not_a_run.json")
