@@ -23,6 +23,11 @@
     {{ dbt.safe_cast(text_expression, api.Column.translate_type('timestamp')) }}
 {%- endmacro %}
 
+{#- dbt-duckdb's safe_cast is a plain cast, so one unparseable value would fail the whole build. -#}
+{% macro duckdb__try_cast_timestamp(text_expression) -%}
+    try_cast({{ text_expression }} as timestamp)
+{%- endmacro %}
+
 
 {% macro try_cast_money(text_expression) -%}
     {{ return(adapter.dispatch('try_cast_money', 'customer_segmentation')(text_expression)) }}
@@ -30,6 +35,10 @@
 
 {% macro default__try_cast_money(text_expression) -%}
     {{ dbt.safe_cast(text_expression, customer_segmentation.money_type()) }}
+{%- endmacro %}
+
+{% macro duckdb__try_cast_money(text_expression) -%}
+    try_cast({{ text_expression }} as {{ customer_segmentation.money_type() }})
 {%- endmacro %}
 
 

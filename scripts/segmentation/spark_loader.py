@@ -1,6 +1,6 @@
 """Write raw tables to Spark: parquet tables in the warehouse and Derby metastore that dbt-spark reads.
 
-dbt-spark's ``method: session`` runs Spark inside the dbt process through ``SparkSession.builder.getOrCreate()``,
+dbt-spark's ``method: session`` runs Spark inside the dbt process (``SparkSession.builder.getOrCreate()``),
 so the session this module creates (with the same warehouse and metastore folders as the ``spark`` target of
 profiles.yml.example) is the one dbt then reuses: load and build in one Python process, or point both at the
 same folders one process at a time (Derby allows one process per metastore).
@@ -9,6 +9,7 @@ same folders one process at a time (Derby allows one process per metastore).
 from __future__ import annotations
 
 import os
+from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -39,7 +40,9 @@ def spark_type(duckdb_type: str) -> str:
     return _SPARK_TYPES[upper]
 
 
-def spark_folders(warehouse: str | Path | None = None, metastore: str | Path | None = None) -> tuple[Path, Path]:
+def spark_folders(
+    warehouse: str | Path | None = None, metastore: str | Path | None = None
+) -> tuple[Path, Path]:
     """Warehouse and Derby metastore folders: arguments, else the env vars the spark profile reads."""
     warehouse_dir = Path(warehouse or os.environ.get(WAREHOUSE_ENV, DEFAULT_WAREHOUSE)).resolve()
     metastore_dir = Path(metastore or os.environ.get(METASTORE_ENV, DEFAULT_METASTORE)).resolve()
@@ -68,6 +71,8 @@ def spark_session(warehouse: str | Path | None = None, metastore: str | Path | N
         .config("spark.driver.memory", os.environ.get("SEGMENTATION_SPARK_DRIVER_MEMORY", "4g"))
         .config("spark.sql.shuffle.partitions", os.environ.get("SEGMENTATION_SPARK_SHUFFLE_PARTITIONS", "4"))
         .config("spark.ui.enabled", "false")
+        # Derby writes derby.log into its system home: next to the metastore, not the working folder.
+        .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={metastore_dir.parent}")
     )
     return builder.getOrCreate()
 
@@ -97,12 +102,19 @@ def _arrow_table(frame: pd.DataFrame, table: str) -> pa.Table:
     return pa.table(arrays)
 
 
-def _replace_table(spark: SparkSession, schema: str, table: str, frame: pd.DataFrame) -> None:
-    view = f"_segmentation_{table}"
-    spark.createDataFrame(_arrow_table(frame, table)).createOrReplaceTempView(view)
-    casts = ", ".join(
+def _select_list(table: str, as_text: bool) -> str:
+    # As text the table looks like what a CSV loader lands; staging parses it (bad values: rejected rows).
+    if as_text:
+        return ", ".join(_quote(c) for c in RAW_SCHEMA[table])
+    return ", ".join(
         f"cast({_quote(c)} as {spark_type(t)}) as {_quote(c)}" for c, t in RAW_SCHEMA[table].items()
     )
+
+
+def _replace_table(spark: SparkSession, schema: str, table: str, frame: pd.DataFrame, as_text: bool) -> None:
+    view = f"_segmentation_{table}"
+    spark.createDataFrame(_arrow_table(frame, table)).createOrReplaceTempView(view)
+    casts = _select_list(table, as_text)
     target = f"{_quote(schema)}.{_quote(table)}"
     try:
         spark.sql(f"drop table if exists {target}")
@@ -118,10 +130,13 @@ def write_spark(
     warehouse: str | Path | None = None,
     metastore: str | Path | None = None,
     progress: bool = False,
+    text_tables: Collection[str] = (),
 ) -> SparkSession:
     """Create database ``schema`` and replace each raw table with a parquet table; returns the session.
 
-    An optional table that ``raw`` does not hold (events None) is dropped, so no stale copy survives.
+    Tables named in ``text_tables`` keep every column as text (as a CSV loader would land them); the others
+    get the contract types. An optional table that ``raw`` does not hold (events None) is dropped, so no
+    stale copy survives.
     """
     session = spark or spark_session(warehouse, metastore)
     session.sql(f"create database if not exists {_quote(schema)}")
@@ -130,17 +145,17 @@ def write_spark(
         if frame is None:
             session.sql(f"drop table if exists {_quote(schema)}.{_quote(table)}")
         else:
-            _replace_table(session, schema, table, frame)
+            _replace_table(session, schema, table, frame, as_text=table in text_tables)
     return session
 
 
-def append_rows_spark(spark: SparkSession, table: str, rows: pd.DataFrame, schema: str = "raw") -> int:
-    """Append rows to raw table ``schema.table``; returns the number of rows appended."""
+def append_rows_spark(
+    spark: SparkSession, table: str, rows: pd.DataFrame, schema: str = "raw", as_text: bool = False
+) -> int:
+    """Append rows to raw table ``schema.table`` (a text table with ``as_text``); returns the row count."""
     view = f"_segmentation_new_{table}"
     spark.createDataFrame(_arrow_table(rows, table)).createOrReplaceTempView(view)
-    casts = ", ".join(
-        f"cast({_quote(c)} as {spark_type(t)}) as {_quote(c)}" for c, t in RAW_SCHEMA[table].items()
-    )
+    casts = _select_list(table, as_text)
     try:
         spark.sql(f"insert into {_quote(schema)}.{_quote(table)} select {casts} from {view}")
     finally:
