@@ -6,7 +6,9 @@ export SEGMENTATION_DUCKDB_PATH ?= $(CURDIR)/segmentation.duckdb
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 
-.PHONY: demo test install install-dev lint build summary plots report docs-img clean
+# PostgreSQL: connection from PG* (defaults 127.0.0.1:5432, user postgres, database postgres); raw tables land
+# in schema raw, the marts in $$SEGMENTATION_PG_SCHEMA (default segmentation).
+.PHONY: demo demo-postgres test install install-dev lint build summary plots report docs-img clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -23,6 +25,9 @@ profiles.yml: profiles.yml.example
 
 demo: install profiles.yml
 	$(BIN)/segmentation demo --customers 5000 --orders 100000 --months 36 --seed 42
+
+demo-postgres: install profiles.yml
+	$(BIN)/segmentation demo --target postgres --customers 5000 --orders 100000 --months 36 --seed 42
 
 build: install profiles.yml
 	$(BIN)/segmentation build

@@ -16,11 +16,36 @@
 {%- endmacro %}
 
 
-{#- A 0-100 score from a percentile rank over all rows, for the tier model. -#}
-{% macro percentile_score(value, inverted=false) -%}
+{#- percent_rank() as an exact fraction: the numerator `percentile_steps(value)` over the shared denominator
+    `percentile_rank_steps()` (n - 1 customers' steps, at least 1 so a lone customer scores 0, inverted 1). -#}
+{% macro percentile_rank_steps() -%}
+    (case when count(*) over () > 1 then count(*) over () - 1 else 1 end)
+{%- endmacro %}
+
+
+{% macro percentile_steps(value, inverted=false) -%}
     {%- if inverted -%}
-        (1 - percent_rank() over (order by {{ value }}))
+        ({{ customer_segmentation.percentile_rank_steps() }} - (rank() over (order by {{ value }}) - 1))
     {%- else -%}
-        percent_rank() over (order by {{ value }})
+        (rank() over (order by {{ value }}) - 1)
     {%- endif -%}
+{%- endmacro %}
+
+
+{#- 100 x the weighted mean of percentile ranks (columns <feature>_rank over rank_steps), rounded half away
+    from zero to two decimals. Weights become whole thousandths so the whole score is integer arithmetic. -#}
+{% macro weighted_percentile_score(weights) -%}
+    {%- set terms = [] -%}
+    {%- set total = namespace(weight=0) -%}
+    {%- for feature, weight in weights.items() -%}
+        {%- set whole = ((weight * 1000) | round | int) -%}
+        {%- if whole > 0 -%}
+            {%- do terms.append(whole ~ ' * ' ~ feature ~ '_rank') -%}
+            {%- set total.weight = total.weight + whole -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if total.weight == 0 -%}
+        {{ customer_segmentation.config_error('tier weights', weights, 'at least one weight of 0.001 or more') }}
+    {%- endif -%}
+    cast({{ customer_segmentation.round_ratio('100 * (' ~ terms | join(' + ') ~ ')', 'rank_steps * ' ~ total.weight, 2) }} as decimal(5, 2))
 {%- endmacro %}

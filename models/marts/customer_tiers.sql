@@ -123,11 +123,15 @@ features as (
 normalised as (
 
     -- Dividing by active months keeps a customer active for six months comparable with one active for twelve.
+    -- In doubles on every engine, so the ranks below order the same values the same way everywhere.
     select
         *,
-        revenue_12m / case when active_months > 0 then active_months else 1 end as revenue_per_active_month,
-        margin_12m / case when active_months > 0 then active_months else 1 end as margin_per_active_month,
-        case when revenue_12m > 0 then margin_12m / revenue_12m else 0 end as margin_rate,
+        cast(revenue_12m as {{ dbt.type_float() }}) / case when active_months > 0 then active_months else 1 end
+            as revenue_per_active_month,
+        cast(margin_12m as {{ dbt.type_float() }}) / case when active_months > 0 then active_months else 1 end
+            as margin_per_active_month,
+        case when revenue_12m > 0 then cast(margin_12m as {{ dbt.type_float() }}) / cast(revenue_12m as {{ dbt.type_float() }}) else 0 end
+            as margin_rate,
         cast(orders_12m as {{ dbt.type_float() }}) / case when active_months > 0 then active_months else 1 end
             as orders_per_active_month
     from features
@@ -136,17 +140,20 @@ normalised as (
 
 ranked as (
 
+    -- Percentile ranks as whole-number numerators over rank_steps (percent_rank = (rank - 1) / (n - 1)), so the
+    -- weighted scores below are exact fractions, rounded the same way on every engine (doubles are not).
     select
         *,
-        {{ customer_segmentation.percentile_score('revenue_per_active_month') }} as revenue_per_active_month_rank,
-        {{ customer_segmentation.percentile_score('margin_per_active_month') }} as margin_per_active_month_rank,
-        {{ customer_segmentation.percentile_score('margin_rate') }} as margin_rate_rank,
-        {{ customer_segmentation.percentile_score('active_months') }} as active_months_rank,
-        {{ customer_segmentation.percentile_score('orders_per_active_month') }} as orders_per_active_month_rank,
-        {{ customer_segmentation.percentile_score('distinct_products') }} as distinct_products_rank,
+        {{ customer_segmentation.percentile_steps('revenue_per_active_month') }} as revenue_per_active_month_rank,
+        {{ customer_segmentation.percentile_steps('margin_per_active_month') }} as margin_per_active_month_rank,
+        {{ customer_segmentation.percentile_steps('margin_rate') }} as margin_rate_rank,
+        {{ customer_segmentation.percentile_steps('active_months') }} as active_months_rank,
+        {{ customer_segmentation.percentile_steps('orders_per_active_month') }} as orders_per_active_month_rank,
+        {{ customer_segmentation.percentile_steps('distinct_products') }} as distinct_products_rank,
         -- Fewer days since the last order is better, so recency enters inverted.
-        {{ customer_segmentation.percentile_score('days_since_last_order', inverted=true) }} as recency_rank,
-        {{ customer_segmentation.percentile_score('tenure_days') }} as tenure_rank
+        {{ customer_segmentation.percentile_steps('days_since_last_order', inverted=true) }} as recency_rank,
+        {{ customer_segmentation.percentile_steps('tenure_days') }} as tenure_rank,
+        {{ customer_segmentation.percentile_rank_steps() }} as rank_steps
     from normalised
 
 ),
@@ -155,16 +162,8 @@ scored as (
 
     select
         *,
-        cast(round(100 * (
-            {%- for feature, weight in profitability_weights.items() %}
-            {{ weight }} * {{ feature }}_rank{% if not loop.last %} +{% endif %}
-            {%- endfor %}
-        ) / {{ profitability_weights.values() | sum }}, 2) as decimal(5, 2)) as profitability_score,
-        cast(round(100 * (
-            {%- for feature, weight in adherence_weights.items() %}
-            {{ weight }} * {{ feature }}_rank{% if not loop.last %} +{% endif %}
-            {%- endfor %}
-        ) / {{ adherence_weights.values() | sum }}, 2) as decimal(5, 2)) as adherence_score
+        {{ customer_segmentation.weighted_percentile_score(profitability_weights) }} as profitability_score,
+        {{ customer_segmentation.weighted_percentile_score(adherence_weights) }} as adherence_score
     from ranked
 
 ),

@@ -13,9 +13,13 @@ per_segment as (
         segment,
         count(*) as customers,
         cast(sum(monetary) as {{ customer_segmentation.money_type() }}) as revenue,
-        avg(cast(recency_days as {{ dbt.type_float() }})) as avg_recency_days,
-        avg(cast(frequency as {{ dbt.type_float() }})) as avg_frequency,
-        avg(cast(monetary as {{ dbt.type_float() }})) as avg_monetary
+        -- Sums and counts, not avg(): averages are exact decimals, rounded the same way on every engine.
+        sum(recency_days) as total_recency_days,
+        count(recency_days) as recency_customers,
+        sum(frequency) as total_frequency,
+        count(frequency) as frequency_customers,
+        sum(monetary) as total_monetary,
+        count(monetary) as monetary_customers
     from rfm_history
     group by
         snapshot_date,
@@ -30,13 +34,13 @@ final as (
         segment,
         customers,
         cast(
-            round(cast(customers as {{ dbt.type_numeric() }}) / sum(customers) over (partition by snapshot_date), 6)
+            {{ customer_segmentation.round_ratio('customers', 'sum(customers) over (partition by snapshot_date)', 6) }}
             as decimal(9, 6)
         ) as share,
         revenue,
-        cast(round(avg_recency_days, 2) as decimal(18, 2)) as avg_recency_days,
-        cast(round(avg_frequency, 2) as decimal(18, 2)) as avg_frequency,
-        cast(round(avg_monetary, 2) as decimal(18, 2)) as avg_monetary
+        {{ customer_segmentation.round_ratio('total_recency_days', 'recency_customers', 2) }} as avg_recency_days,
+        {{ customer_segmentation.round_ratio('total_frequency', 'frequency_customers', 2) }} as avg_frequency,
+        {{ customer_segmentation.round_ratio('total_monetary', 'monetary_customers', 2) }} as avg_monetary
     from per_segment
 
 )

@@ -41,7 +41,8 @@ final as (
         count(*) as customers,
         cast(sum(monetary) as {{ customer_segmentation.money_type() }}) as revenue,
         is_movement,
-        cast(round(avg(cast(periods_in_previous_segment as {{ dbt.type_float() }})), 2) as decimal(18, 2))
+        -- An exact decimal average, rounded the same way on every engine (avg() of doubles is not).
+        {{ customer_segmentation.round_ratio('sum(periods_in_previous_segment)', 'count(periods_in_previous_segment)', 2) }}
             as avg_periods_in_from_segment
     from moves
     group by

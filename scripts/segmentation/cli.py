@@ -15,8 +15,9 @@ import click
 
 from segmentation.dbt_runner import DbtCommandError, ensure_profiles, find_project_dir, run_dbt
 from segmentation.generator import generate_raw_data
-from segmentation.loaders import write_csv, write_duckdb
-from segmentation.readers import TARGETS, DuckDBReader, open_reader
+from segmentation.loaders import TARGETS as ENGINES
+from segmentation.loaders import describe_postgres, load_raw, write_csv
+from segmentation.readers import TARGETS, MartReader, as_reader, default_schema, open_reader
 from segmentation.report_data import PLOT_NAMES, ReportData, parse_snapshot
 from segmentation.summary import (
     MartsNotBuiltError,
@@ -29,6 +30,7 @@ from segmentation.summary import (
 )
 
 DUCKDB_ENV = "SEGMENTATION_DUCKDB_PATH"
+TARGET_ENV = "SEGMENTATION_TARGET"
 DEFAULT_DUCKDB = "segmentation.duckdb"
 DEFAULT_PLOT_DIR = "docs/img"
 
@@ -54,6 +56,28 @@ def duckdb_option(func: Callable[P, R]) -> Callable[P, R]:
         show_default=True,
         type=click.Path(dir_okay=False, path_type=Path),
         help=f"DuckDB file (env {DUCKDB_ENV}).",
+    )(func)
+
+
+def engine_option(func: Callable[P, R]) -> Callable[P, R]:
+    return click.option(
+        "--target",
+        type=click.Choice(ENGINES),
+        envvar=TARGET_ENV,
+        default="duckdb",
+        show_default=True,
+        help=f"Engine (dbt target) for the raw tables and the marts (env {TARGET_ENV}); PostgreSQL connects "
+        "with the PG* environment variables.",
+    )(func)
+
+
+def marts_schema_option(func: Callable[P, R]) -> Callable[P, R]:
+    return click.option(
+        "--schema",
+        "marts_schema",
+        default=None,
+        help="Schema of the marts [default: main for DuckDB, $SEGMENTATION_PG_SCHEMA or segmentation for "
+        "PostgreSQL, as profiles.yml.example sets them].",
     )(func)
 
 
@@ -121,6 +145,7 @@ def _generate(
     schema: str,
     csv_dir: Path | None,
     events: bool = True,
+    target: str = "duckdb",
 ) -> None:
     started = time.perf_counter()
     raw = generate_raw_data(
@@ -138,9 +163,10 @@ def _generate(
         f"{len(raw.products):,} products and {len(raw.orders):,} order rows{event_rows} "
         f"in {time.perf_counter() - started:.1f}s."
     )
-    if duckdb_path is not None:
-        write_duckdb(raw, duckdb_path, schema=schema, progress=True)
-        click.echo(f"Wrote schema {schema} to {duckdb_path}.")
+    if target != "duckdb" or duckdb_path is not None:
+        started = time.perf_counter()
+        where = load_raw(raw, target, schema=schema, duckdb_path=duckdb_path, progress=True)
+        click.echo(f"Wrote {where} in {time.perf_counter() - started:.1f}s.")
     if csv_dir is not None:
         write_csv(raw, csv_dir, progress=True)
         click.echo(f"Wrote CSV files to {csv_dir}.")
@@ -178,6 +204,7 @@ def _build(
     project_dir: Path | None,
     profiles_dir: Path | None,
     args: list[str],
+    where: str | None = None,
 ) -> None:
     project = project_dir or find_project_dir()
     if profiles_dir is None:
@@ -185,26 +212,44 @@ def _build(
     # The example profile reads the DuckDB path from this variable; an absolute path
     # makes dbt and the other commands agree whatever directory dbt resolves from.
     os.environ[DUCKDB_ENV] = str(duckdb_path.resolve())
+    started = time.perf_counter()
     run_dbt(args, project, profiles_dir)
-    click.echo(f"dbt {' '.join(args)} succeeded ({duckdb_path}).")
+    click.echo(
+        f"dbt {' '.join(args)} succeeded ({where or duckdb_path}) in {time.perf_counter() - started:.1f}s."
+    )
 
 
-def _summary(duckdb_path: Path) -> None:
-    click.echo(format_summary(segment_summary(duckdb_path)))
-    click.echo(format_tiers(tier_counts(duckdb_path)))
+def _built_where(target: str | None, duckdb_path: Path) -> str:
+    if target == "postgres":
+        return f"PostgreSQL {describe_postgres()}, schema {default_schema('postgres')}"
+    if target == "spark":
+        return "Spark"
+    return str(duckdb_path)
+
+
+def _marts(target: str, duckdb_path: Path, schema: str | None) -> Path | MartReader:
+    """Where the summary and plots read the marts: the DuckDB file as before, or a reader for the target."""
+    if target == "duckdb" and schema is None:
+        return duckdb_path
+    return open_reader(target, duckdb_path, schema)
+
+
+def _summary(marts: Path | MartReader) -> None:
+    click.echo(format_summary(segment_summary(marts)))
+    click.echo(format_tiers(tier_counts(marts)))
     try:
-        click.echo(format_profiles(profile_counts(duckdb_path)))
+        click.echo(format_profiles(profile_counts(marts)))
     except MartsNotBuiltError as error:
         # Built by an older version of the project: the RFM summary above still stands.
         click.echo(f"Segment families: not shown ({error})")
 
 
-def _plots(duckdb_path: Path, out_dir: Path, names: tuple[str, ...] = PLOT_NAMES) -> None:
+def _plots(marts: Path | MartReader, out_dir: Path, names: tuple[str, ...] = PLOT_NAMES) -> None:
     # Imported here so the other commands do not pay for loading matplotlib.
     from segmentation.plots import render_pngs, write_pngs
 
     # Each plot reads only the marts it needs.
-    for path in write_pngs(render_pngs(ReportData(DuckDBReader(duckdb_path)), names or PLOT_NAMES), out_dir):
+    for path in write_pngs(render_pngs(ReportData(as_reader(marts)), names or PLOT_NAMES), out_dir):
         click.echo(f"Wrote {path}.")
 
 
@@ -216,6 +261,7 @@ def main() -> None:
 
 @main.command()
 @generation_options
+@engine_option
 @duckdb_option
 @click.option("--schema", default="raw", show_default=True, help="Schema for the raw tables.")
 @click.option(
@@ -236,6 +282,7 @@ def generate(
     months: int,
     seed: int,
     end_date: datetime,
+    target: str,
     duckdb_path: Path,
     schema: str,
     csv_dir: Path | None,
@@ -244,10 +291,13 @@ def generate(
 ) -> None:
     """Generate deterministic sample customers, accounts, products, orders and product events.
 
-    Writes the raw tables into SCHEMA of the DuckDB file (what the dbt sources
-    read) and, with --csv-dir, as CSV files. Customers 1..5 are planted with known
-    behaviour for tests, and the newest customer is planted as a fresh trial.
+    Writes the raw tables into SCHEMA (what the dbt sources read) of the target: the DuckDB file, or
+    PostgreSQL (with COPY; connection from the PG* environment variables); with --csv-dir, also as CSV
+    files. Customers 1..5 are planted with known behaviour for tests, and the newest customer is planted
+    as a fresh trial.
     """
+    if no_duckdb and target != "duckdb":
+        raise click.UsageError(f"--no-duckdb applies to --target duckdb only, not {target}.")
     if no_duckdb and csv_dir is None:
         raise click.UsageError("--no-duckdb without --csv-dir would write nothing.")
     with _friendly_errors():
@@ -261,13 +311,19 @@ def generate(
             schema,
             csv_dir,
             events=not no_events,
+            target=target,
         )
 
 
 @main.command()
 @duckdb_option
 @project_options
-@click.option("--target", default=None, help="dbt target [default: the profile's default].")
+@click.option(
+    "--target",
+    default=None,
+    help="dbt target: duckdb, postgres, spark or another output of your profile "
+    f"[default: the profile's default, env {TARGET_ENV}].",
+)
 @click.option("--full-refresh", is_flag=True, help="Rebuild incremental models from scratch.")
 @click.option(
     "--vars", "dbt_vars", default=None, help='dbt vars as a JSON object, e.g. \'{"rfm_grain": "week"}\'.'
@@ -292,15 +348,17 @@ def build(
     """
     args = _dbt_build_args(target, full_refresh, dbt_vars, select, exclude)
     with _friendly_errors():
-        _build(duckdb_path, project_dir, profiles_dir, args)
+        _build(duckdb_path, project_dir, profiles_dir, args, _built_where(target, duckdb_path))
 
 
 @main.command()
+@engine_option
 @duckdb_option
-def summary(duckdb_path: Path) -> None:
+@marts_schema_option
+def summary(target: str, duckdb_path: Path, marts_schema: str | None) -> None:
     """Print customers, share and average R, F, M per segment, tier counts and the segment families."""
     with _friendly_errors():
-        _summary(duckdb_path)
+        _summary(_marts(target, duckdb_path, marts_schema))
 
 
 @main.command()
@@ -332,7 +390,10 @@ def plots(duckdb_path: Path, out_dir: Path, names: tuple[str, ...]) -> None:
     "--target", type=click.Choice(TARGETS), default="duckdb", show_default=True, help="Where the marts are."
 )
 @click.option(
-    "--schema", default=None, help="Schema of the marts [default: main for DuckDB, public for PostgreSQL]."
+    "--schema",
+    default=None,
+    help="Schema of the marts [default: main for DuckDB, $SEGMENTATION_PG_SCHEMA or segmentation for "
+    "PostgreSQL].",
 )
 @click.option(
     "--out",
@@ -404,6 +465,7 @@ def report(
 
 @main.command()
 @generation_options
+@engine_option
 @duckdb_option
 @project_options
 @click.option(
@@ -419,17 +481,28 @@ def demo(
     months: int,
     seed: int,
     end_date: datetime,
+    target: str,
     duckdb_path: Path,
     project_dir: Path | None,
     profiles_dir: Path | None,
     out_dir: Path,
 ) -> None:
-    """Generate sample data, build the project, print the summary and write the plots."""
+    """Generate sample data, load it into the target, build the project there, print the summary and write
+    the plots."""
     with _friendly_errors():
-        _generate(customers, orders, months, seed, _as_date(end_date), duckdb_path, "raw", None)
-        _build(duckdb_path, project_dir, profiles_dir, ["build"])
-        _summary(duckdb_path)
-        _plots(duckdb_path, out_dir)
+        _generate(
+            customers, orders, months, seed, _as_date(end_date), duckdb_path, "raw", None, target=target
+        )
+        _build(
+            duckdb_path,
+            project_dir,
+            profiles_dir,
+            ["build", "--target", target],
+            _built_where(target, duckdb_path),
+        )
+        marts = _marts(target, duckdb_path, None)
+        _summary(marts)
+        _plots(marts, out_dir)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,9 @@ from segmentation.summary import MARTS_SCHEMA, MartsNotBuiltError, _not_built
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 Filters = Mapping[str, Sequence[Any]]
+# The marts' schema on PostgreSQL, as profiles.yml.example sets it.
+POSTGRES_SCHEMA_ENV = "SEGMENTATION_PG_SCHEMA"
+DEFAULT_POSTGRES_SCHEMA = "segmentation"
 
 
 class MartReader(Protocol):
@@ -110,26 +113,22 @@ class PostgresReader:
     """Marts in ``schema`` of a PostgreSQL database; connection settings come from the libpq ``PG*``
     environment variables (PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE), so no secret is passed around."""
 
-    def __init__(self, schema: str = "public", connect: Any = None):
+    def __init__(self, schema: str = DEFAULT_POSTGRES_SCHEMA, connect: Any = None):
         self.schema = schema
         self._connect_fn = connect
 
     def describe(self) -> str:
-        host = os.environ.get("PGHOST", "localhost")
-        database = os.environ.get("PGDATABASE", os.environ.get("PGUSER", ""))
-        return f"PostgreSQL {host}/{database} (schema {self.schema})"
+        from segmentation.loaders import describe_postgres
+
+        return f"PostgreSQL {describe_postgres()} (schema {self.schema})"
 
     def _connect(self) -> Any:
         if self._connect_fn is not None:
             return self._connect_fn()
-        try:
-            import psycopg2
-        except ImportError as error:
-            raise RuntimeError(
-                "reading PostgreSQL needs psycopg2: pip install 'customer-segmentation[postgres]'"
-            ) from error
-        # An empty DSN lets libpq take every setting from the PG* environment variables.
-        return psycopg2.connect("")
+        # Imported here: psycopg2 is optional; the loader fills unset PG* with the profile's defaults.
+        from segmentation.loaders import connect_postgres
+
+        return connect_postgres()
 
     def has_table(self, table: str) -> bool:
         connection = self._connect()
@@ -165,6 +164,13 @@ class PostgresReader:
 TARGETS = ("duckdb", "postgres")
 
 
+def default_schema(target: str) -> str:
+    """Where ``dbt build --target <target>`` puts the marts with the example profile."""
+    if target == "postgres":
+        return os.environ.get(POSTGRES_SCHEMA_ENV, DEFAULT_POSTGRES_SCHEMA)
+    return MARTS_SCHEMA
+
+
 def open_reader(target: str, duckdb_path: str | Path | None = None, schema: str | None = None) -> MartReader:
     """The reader for a dbt target name: ``duckdb`` (needs ``duckdb_path``) or ``postgres``."""
     if target == "duckdb":
@@ -172,7 +178,9 @@ def open_reader(target: str, duckdb_path: str | Path | None = None, schema: str 
             raise ValueError("the duckdb target needs a DuckDB file path")
         return DuckDBReader(duckdb_path, schema or MARTS_SCHEMA)
     if target == "postgres":
-        return PostgresReader(schema or "public")
+        return PostgresReader(schema or default_schema("postgres"))
+    if target == "spark":
+        raise ValueError("reading the marts from Spark is not wired yet; build there, read with Spark SQL")
     raise ValueError(f"unknown target {target!r}; choose one of {', '.join(TARGETS)}")
 
 
@@ -182,12 +190,14 @@ def as_reader(source: MartReader | str | Path) -> MartReader:
 
 
 __all__ = [
+    "DEFAULT_POSTGRES_SCHEMA",
     "TARGETS",
     "DuckDBReader",
     "MartReader",
     "MartsNotBuiltError",
     "PostgresReader",
     "as_reader",
+    "default_schema",
     "open_reader",
     "select_sql",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -23,7 +24,7 @@ TIER_COLUMNS = ("customer_id", "tier", "tier_name", "action_flag")
 
 
 class MartsNotBuiltError(RuntimeError):
-    """A mart the summary needs is missing from the DuckDB file."""
+    """A mart the summary needs is missing from the warehouse."""
 
 
 def _not_built(problem: str) -> MartsNotBuiltError:
@@ -33,9 +34,17 @@ def _not_built(problem: str) -> MartsNotBuiltError:
     )
 
 
-def read_mart(duckdb_path: str | Path, table: str, columns: tuple[str, ...]) -> pd.DataFrame:
-    """Read ``columns`` of mart ``table`` (schema main), with a clear error when it is not built yet."""
-    path = Path(duckdb_path)
+MartSource = str | Path | Any  # a DuckDB file, or any reader with ``read(table, columns)`` (readers.py)
+
+
+def read_mart(source: MartSource, table: str, columns: tuple[str, ...]) -> pd.DataFrame:
+    """Read ``columns`` of mart ``table``, with a clear error when it is not built yet.
+
+    ``source`` is a DuckDB file (schema main) or a reader from ``segmentation.readers`` (PostgreSQL, ...).
+    """
+    if not isinstance(source, str | Path):
+        return source.read(table, columns)
+    path = Path(source)
     if not path.is_file():
         raise _not_built(f"DuckDB file {path} does not exist")
     column_list = ", ".join(f'"{c}"' for c in columns)
@@ -71,9 +80,9 @@ def summarise_segments(current: pd.DataFrame) -> pd.DataFrame:
     return summary.reset_index(drop=True)
 
 
-def segment_summary(duckdb_path: str | Path) -> pd.DataFrame:
-    """Segment summary of ``customer_segments_current`` in the DuckDB file at ``duckdb_path``."""
-    return summarise_segments(read_mart(duckdb_path, "customer_segments_current", SEGMENT_COLUMNS))
+def segment_summary(source: MartSource) -> pd.DataFrame:
+    """Segment summary of ``customer_segments_current`` (a DuckDB file or a reader)."""
+    return summarise_segments(read_mart(source, "customer_segments_current", SEGMENT_COLUMNS))
 
 
 @dataclass(frozen=True)
@@ -90,9 +99,9 @@ def count_tiers(tiers: pd.DataFrame) -> TierCounts:
     )
 
 
-def tier_counts(duckdb_path: str | Path) -> TierCounts:
+def tier_counts(source: MartSource) -> TierCounts:
     """Customers per tier and per action flag from ``customer_tiers``."""
-    return count_tiers(read_mart(duckdb_path, "customer_tiers", TIER_COLUMNS))
+    return count_tiers(read_mart(source, "customer_tiers", TIER_COLUMNS))
 
 
 def format_summary(df: pd.DataFrame) -> str:
@@ -153,10 +162,10 @@ def count_profiles(profiles: pd.DataFrame) -> ProfileCounts:
     return ProfileCounts(families=families, high_value_at_risk=at_risk)
 
 
-def profile_counts(duckdb_path: str | Path) -> ProfileCounts:
+def profile_counts(source: MartSource) -> ProfileCounts:
     """Customers per segment of every family, from ``customer_profile_current``."""
     columns = ("customer_id", *PROFILE_FAMILIES, "is_high_value_at_risk")
-    return count_profiles(read_mart(duckdb_path, "customer_profile_current", columns))
+    return count_profiles(read_mart(source, "customer_profile_current", columns))
 
 
 def format_profiles(counts: ProfileCounts) -> str:
