@@ -23,6 +23,15 @@ from conftest import PROJECT_DIR, Warehouse, _environment, assert_build_clean
 from segmentation.dbt_runner import run_dbt
 from segmentation.generator import RawData, generate_raw_data
 from segmentation.loaders import RAW_SCHEMA, write_duckdb
+from segmentation.readers import SparkReader
+from segmentation.summary import (
+    format_profiles,
+    format_summary,
+    format_tiers,
+    profile_counts,
+    segment_summary,
+    tier_counts,
+)
 
 pytestmark = pytest.mark.spark
 
@@ -304,3 +313,12 @@ def test_spark_builds_the_same_marts_as_duckdb_full_and_incremental(engines, par
     # A full refresh on DuckDB equals the incremental Spark histories: incremental == full refresh on Spark.
     duck.dbt("run", "--full-refresh", "--select", *HISTORIES)
     assert_same_tables(duck, spark, HISTORIES)
+
+    # The CLI's summary reads the Spark marts through SparkReader and prints what it prints for DuckDB.
+    reader = SparkReader(SPARK_SCHEMA, session=spark.spark)
+    for summarise, render in (
+        (segment_summary, format_summary),
+        (tier_counts, format_tiers),
+        (profile_counts, format_profiles),
+    ):
+        assert render(summarise(reader)) == render(summarise(duck.path))
