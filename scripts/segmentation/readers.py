@@ -182,7 +182,7 @@ class SparkReader:
         return self._session
 
     def has_table(self, table: str) -> bool:
-        return bool(self._spark().catalog.tableExists(table, self.schema))
+        return bool(self._spark().catalog.tableExists(f"{self.schema}.{table}"))
 
     def read(self, table: str, columns: Sequence[str], where_in: Filters | None = None) -> pd.DataFrame:
         if not self.has_table(table):
