@@ -279,7 +279,12 @@ def test_spark_builds_the_same_marts_as_duckdb_full_and_incremental(engines, par
     duck, spark = engines
     _, late = parity_raw
     result = spark.dbt("build")
-    statuses = {node.node.unique_id: str(node.status) for node in result.result.results}
+    # Exposures (a CRM sync, say) appear in a build's results as no-ops: nothing runs for them.
+    statuses = {
+        node.node.unique_id: str(node.status)
+        for node in result.result.results
+        if not (node.node.unique_id.startswith("exposure.") and str(node.status) == "no-op")
+    }
     thin = spark.count(f"select count(*) from {SPARK_SCHEMA}.rfm_snapshot_quality where is_thin")
     thin_guard = [key for key in statuses if key.endswith(".assert_snapshots_are_not_thin")]
     assert [statuses.pop(key) for key in thin_guard] == ["warn" if thin else "pass"]
