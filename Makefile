@@ -8,7 +8,7 @@ export DO_NOT_TRACK := 1
 
 # PostgreSQL: connection from PG* (defaults 127.0.0.1:5432, user postgres, database postgres); raw tables land
 # in schema raw, the marts in $$SEGMENTATION_PG_SCHEMA (default segmentation).
-.PHONY: demo demo-postgres test install install-dev lint build summary plots report docs-img bench clean
+.PHONY: demo demo-postgres demo-spark test install install-dev lint build summary plots report docs-img bench clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -28,6 +28,11 @@ demo: install profiles.yml
 
 demo-postgres: install profiles.yml
 	$(BIN)/segmentation demo --target postgres --customers 5000 --orders 100000 --months 36 --seed 42
+
+# Spark in local mode inside this process (Java 17); warehouse and Derby metastore in spark-warehouse/ and
+# metastore_db/ here, where `segmentation build|summary --target spark` find them again.
+demo-spark: install profiles.yml
+	$(BIN)/segmentation demo --target spark --customers 5000 --orders 100000 --months 36 --seed 42
 
 build: install profiles.yml
 	$(BIN)/segmentation build
@@ -62,4 +67,4 @@ test: install profiles.yml
 	$(BIN)/pytest -q
 
 clean:
-	rm -rf target logs dbt_packages segmentation.duckdb report.html
+	rm -rf target logs dbt_packages segmentation.duckdb report.html spark-warehouse metastore_db derby.log

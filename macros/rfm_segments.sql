@@ -20,9 +20,12 @@
     {%- set definitions = ref('rfm_segment_definitions') -%}
     {%- if '__dbt__cte__' in (definitions | string) -%}
         {#- Inside a unit test ref() names the fixture CTE, which run_query cannot read; the CASE must be
-            rendered from the real definitions, which `dbt build` has seeded into the target schema. -#}
+            rendered from the real definitions, which `dbt build` has seeded into the target schema (Spark
+            targets have no database). -#}
         {%- set definitions = api.Relation.create(
-            database=target.database, schema=target.schema, identifier='rfm_segment_definitions'
+            database=(target.database if target.database is defined else none),
+            schema=target.schema,
+            identifier='rfm_segment_definitions'
         ) -%}
     {%- endif -%}
     {%- set all_schemes = run_query("select distinct scheme from " ~ definitions ~ " order by scheme").columns[0].values() -%}

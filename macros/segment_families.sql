@@ -135,10 +135,15 @@
 {%- endmacro %}
 
 
-{#- How every segment-family history replaces the snapshots an incremental run recomputes: whole snapshots,
-    delete+insert keyed on snapshot_date, as customer_rfm_history does. In one place so that an engine
-    without delete+insert (Spark) switches all of them at once. -#}
+{#- How every history (customer_rfm_history and the segment families) replaces the snapshots an incremental
+    run recomputes: whole snapshots, delete+insert keyed on snapshot_date here, insert_overwrite of the
+    snapshot_date partitions on Spark (macros/engines/spark.sql). In one place so that every history
+    switches at once. -#}
 {% macro family_history_incremental_config() -%}
+    {{ return(adapter.dispatch('family_history_incremental_config', 'customer_segmentation')()) }}
+{%- endmacro %}
+
+{% macro default__family_history_incremental_config() -%}
     {{ return({'incremental_strategy': 'delete+insert', 'unique_key': 'snapshot_date'}) }}
 {%- endmacro %}
 

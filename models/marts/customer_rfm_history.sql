@@ -1,8 +1,7 @@
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='snapshot_date',
-    on_schema_change='fail'
+    on_schema_change='fail',
+    **customer_segmentation.family_history_incremental_config()
 ) }}
 -- depends_on: {{ ref('rfm_segment_definitions') }}
 {%- set buckets = customer_segmentation.rfm_buckets() -%}

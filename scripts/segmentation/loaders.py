@@ -262,13 +262,11 @@ def load_raw(
         return f"schema {schema} of PostgreSQL {describe_postgres()}"
     if target == "spark":
         try:
-            from segmentation.spark_loader import write_spark  # type: ignore[import-not-found]
+            from segmentation.spark_loader import spark_folders, write_spark
         except ImportError as error:
-            raise ValueError(
-                "loading raw data into Spark is not wired yet (segmentation.spark_loader.write_spark)"
-            ) from error
-        write_spark(raw, schema)
-        return f"schema {schema} of Spark"
+            raise ValueError("Spark needs pyspark: pip install -e '.[spark]' (and Java 17)") from error
+        write_spark(raw, schema, progress=progress)
+        return f"database {schema} of Spark (warehouse {spark_folders()[0]})"
     raise ValueError(f"unknown target {target!r}; choose one of {', '.join(TARGETS)}")
 
 

@@ -22,6 +22,8 @@ Filters = Mapping[str, Sequence[Any]]
 # The marts' schema on PostgreSQL, as profiles.yml.example sets it.
 POSTGRES_SCHEMA_ENV = "SEGMENTATION_PG_SCHEMA"
 DEFAULT_POSTGRES_SCHEMA = "segmentation"
+SPARK_SCHEMA_ENV = "SEGMENTATION_SPARK_SCHEMA"
+DEFAULT_SPARK_SCHEMA = "segmentation"
 
 
 class MartReader(Protocol):
@@ -161,13 +163,49 @@ class PostgresReader:
             connection.close()
 
 
-TARGETS = ("duckdb", "postgres")
+class SparkReader:
+    """Marts in database ``schema`` of the Spark warehouse and metastore the ``spark`` target uses (the
+    session of this process, or a new local one on the folders of ``SEGMENTATION_SPARK_*``)."""
+
+    def __init__(self, schema: str = DEFAULT_SPARK_SCHEMA, session: Any = None):
+        self.schema = schema
+        self._session = session
+
+    def describe(self) -> str:
+        return f"Spark (database {self.schema})"
+
+    def _spark(self) -> Any:
+        if self._session is None:
+            from segmentation.spark_loader import spark_session
+
+            self._session = spark_session()
+        return self._session
+
+    def has_table(self, table: str) -> bool:
+        return bool(self._spark().catalog.tableExists(f"{self.schema}.{table}"))
+
+    def read(self, table: str, columns: Sequence[str], where_in: Filters | None = None) -> pd.DataFrame:
+        if not self.has_table(table):
+            raise _not_built(f"table {self.schema}.{table} not found in the Spark metastore")
+        relation = f"`{self.schema}`.`{table}`"
+        sql, params = select_sql(relation, columns, where_in, "?")
+        # Spark quotes identifiers with backticks; select_sql only lets plain identifiers through, and every
+        # value travels as a parameter, so no double quote is part of a name or a literal.
+        frame = self._spark().sql(sql.replace('"', "`"), args=params or None)
+        # Money as floats, as the DuckDB reader returns it, so the summary and plots treat every engine alike.
+        decimals = [f.name for f in frame.schema.fields if f.dataType.typeName() == "decimal"]
+        return frame.toPandas().astype({name: "float64" for name in decimals})
+
+
+TARGETS = ("duckdb", "postgres", "spark")
 
 
 def default_schema(target: str) -> str:
     """Where ``dbt build --target <target>`` puts the marts with the example profile."""
     if target == "postgres":
         return os.environ.get(POSTGRES_SCHEMA_ENV, DEFAULT_POSTGRES_SCHEMA)
+    if target == "spark":
+        return os.environ.get(SPARK_SCHEMA_ENV, DEFAULT_SPARK_SCHEMA)
     return MARTS_SCHEMA
 
 
@@ -180,7 +218,7 @@ def open_reader(target: str, duckdb_path: str | Path | None = None, schema: str 
     if target == "postgres":
         return PostgresReader(schema or default_schema("postgres"))
     if target == "spark":
-        raise ValueError("reading the marts from Spark is not wired yet; build there, read with Spark SQL")
+        return SparkReader(schema or default_schema("spark"))
     raise ValueError(f"unknown target {target!r}; choose one of {', '.join(TARGETS)}")
 
 
@@ -196,6 +234,7 @@ __all__ = [
     "MartReader",
     "MartsNotBuiltError",
     "PostgresReader",
+    "SparkReader",
     "as_reader",
     "default_schema",
     "open_reader",

@@ -154,8 +154,14 @@ class ProfileCounts:
 
 
 def count_profiles(profiles: pd.DataFrame) -> ProfileCounts:
+    # Largest first, ties by name: the row order an engine returns must not change the printed summary.
     families = {
-        label: profiles[column].astype("object").fillna("(no events)").value_counts()
+        label: profiles[column]
+        .astype("object")
+        .fillna("(no events)")
+        .value_counts()
+        .sort_index(kind="stable")
+        .sort_values(ascending=False, kind="stable")
         for column, label in PROFILE_FAMILIES.items()
     }
     at_risk = int(profiles["is_high_value_at_risk"].astype("bool").sum())
