@@ -63,8 +63,10 @@ def test_every_incremental_model_checks_its_batch(built: Warehouse) -> None:
             "keys (customer_id, snapshot_date) on more than one row",
         ),
         (
+            # A completed order in the newest snapshot, so the row lands in the batch the run recomputes.
             "insert into int_customer_period_activity select * replace (cast(null as varchar) as customer_id)"
-            " from int_customer_period_activity limit 1",
+            " from int_customer_period_activity where last_completed_order_date is not null"
+            " order by snapshot_date desc, customer_id limit 1",
             "rows with a null customer_id",
         ),
     ],
