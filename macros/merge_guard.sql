@@ -91,3 +91,13 @@
     {%- do customer_segmentation.assert_merge_keys_clean(relation, key_columns) -%}
     {{ log("merge key guard: " ~ relation ~ " keys clean", info=true) }}
 {%- endmacro %}
+
+
+{#- Spark has no delete+insert: its histories overwrite the snapshot_date partitions they recompute. A null or
+    repeated key there would be written as is (a null snapshot_date into a partition of its own), so the same
+    guard checks the batch before the overwrite, then dbt-spark's own statement runs. -#}
+{%- macro get_insert_overwrite_sql(source_relation, target_relation, existing_relation) -%}
+    {%- set grain = config.get('meta', {}).get('merge_grain', ['customer_id', 'snapshot_date']) -%}
+    {%- do customer_segmentation.assert_merge_keys_clean(source_relation, grain, this) -%}
+    {{ return(dbt.get_insert_overwrite_sql(source_relation, target_relation, existing_relation)) }}
+{%- endmacro -%}

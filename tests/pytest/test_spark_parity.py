@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 from conftest import PROJECT_DIR, Warehouse, _environment, assert_build_clean
-from segmentation.dbt_runner import run_dbt
+from segmentation.dbt_runner import DbtCommandError, run_dbt
 from segmentation.generator import RawData, generate_raw_data
 from segmentation.loaders import RAW_SCHEMA, write_duckdb
 from segmentation.readers import SparkReader
@@ -327,3 +327,24 @@ def test_spark_builds_the_same_marts_as_duckdb_full_and_incremental(engines, par
         (profile_counts, format_profiles),
     ):
         assert render(summarise(reader)) == render(summarise(duck.path))
+
+
+def test_a_duplicate_key_stops_the_partition_overwrite_on_spark(engines) -> None:
+    # Runs after the parity test, on its built warehouse. A repeated period repeats every customer's key.
+    _, spark = engines
+    history = f"select * from {SPARK_SCHEMA}.customer_rfm_history"
+    before = spark.arrow(history).sort_by([("customer_id", "ascending"), ("snapshot_date", "ascending")])
+    spark.spark.sql(
+        f"insert into {SPARK_SCHEMA}.int_rfm_periods select * from {SPARK_SCHEMA}.int_rfm_periods"
+        f" where snapshot_date = (select max(snapshot_date) from {SPARK_SCHEMA}.int_rfm_periods)"
+    )
+    try:
+        with pytest.raises(DbtCommandError) as failure:
+            spark.dbt("run", "--select", "customer_rfm_history")
+        message = str(failure.value)
+        assert "Merge key guard: the new batch for" in message
+        assert "keys (customer_id, snapshot_date) on more than one row" in message
+        after = spark.arrow(history).sort_by([("customer_id", "ascending"), ("snapshot_date", "ascending")])
+        assert after.equals(before)
+    finally:
+        spark.dbt("run", "--select", "int_rfm_periods")
