@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from segmentation.dbt_runner import run_dbt
 from segmentation.generator import RawData, generate_raw_data
-from segmentation.loaders import write_duckdb
+from segmentation.loaders import connect_postgres, write_duckdb
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
@@ -119,3 +119,15 @@ def built_warehouse(make_warehouse, sample_raw: RawData) -> Warehouse:
     warehouse.load(sample_raw)
     warehouse.dbt("build")
     return warehouse
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> None:
+    """The server answers, or the test fails under CI and skips (with the reason) elsewhere."""
+    try:
+        connect_postgres(connect_timeout=5).close()
+    except Exception as error:
+        message = f"PostgreSQL is not reachable with the PG* environment variables: {error}"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)

@@ -9,10 +9,8 @@ fails the tests; locally they skip and say why.
 from __future__ import annotations
 
 import json
-import os
 import secrets
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -22,7 +20,7 @@ import duckdb
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from conftest import PROJECT_DIR, Warehouse, assert_build_clean
+from conftest import PROJECT_DIR, Warehouse, _environment, assert_build_clean
 from parity import assert_same_rows, fetch_dbapi, fetch_duckdb
 from segmentation.cli import main
 from segmentation.dbt_runner import run_dbt
@@ -125,32 +123,6 @@ MONEY_SPELLINGS = (
     *("12.3.4", "-", ".", "e5", "1e"),
 )
 TEXT_ORDER_COLUMNS = ("ordered_at", "amount", "cost", "status")
-
-
-@contextmanager
-def _environment(**values: str) -> Iterator[None]:
-    saved = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, old in saved.items():
-            if old is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = old
-
-
-@pytest.fixture(scope="session")
-def postgres_server() -> None:
-    """The server answers, or the test fails under CI and skips (with the reason) elsewhere."""
-    try:
-        connect_postgres(connect_timeout=5).close()
-    except Exception as error:
-        message = f"PostgreSQL is not reachable with the PG* environment variables: {error}"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
 
 
 @pytest.fixture(scope="session")

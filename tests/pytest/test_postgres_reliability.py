@@ -11,7 +11,6 @@ unreachable server fails these tests; locally they skip and say why.
 
 from __future__ import annotations
 
-import os
 import secrets
 import threading
 import time
@@ -58,18 +57,7 @@ HISTORY_CHECK = """
 
 
 @pytest.fixture(scope="session")
-def postgres_available() -> None:
-    try:
-        connect_postgres(connect_timeout=5).close()
-    except Exception as error:
-        message = f"PostgreSQL is not reachable with the PG* environment variables: {error}"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-
-
-@pytest.fixture(scope="session")
-def trust_databases(postgres_available: None) -> Iterator[Callable[[str], str]]:
+def trust_databases(postgres_server: None) -> Iterator[Callable[[str], str]]:
     """A factory of fresh databases named seg_trust_<session>_<name>, all dropped at the end."""
     session = secrets.token_hex(4)
     created: list[str] = []
