@@ -8,54 +8,79 @@ export DO_NOT_TRACK := 1
 
 # PostgreSQL: connection from PG* (defaults 127.0.0.1:5432, user postgres, database postgres); raw tables land
 # in schema raw, the marts in $$SEGMENTATION_PG_SCHEMA (default segmentation).
-.PHONY: demo demo-postgres demo-spark test install install-dev lint build summary plots report docs-img bench clean
+.PHONY: demo demo-postgres demo-spark demo-spark-server test test-dbt111 install lint build summary plots \
+	report docs-img bench clean
+
+# Every install resolves from the package index alone through constraints.txt (why: see that file).
+PIP_INSTALL = $(BIN)/pip install --quiet -c constraints.txt
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/activate
-	$(BIN)/pip install --quiet -e ".[dev,postgres,spark]"
+# One stamp per set of extras: `make demo` installs the base (DuckDB, the generator, the plots) and nothing
+# else; the other engines, the browser check and the test tools come with the targets that use them.
+$(VENV)/.installed-base: pyproject.toml constraints.txt | $(BIN)/activate
+	$(PIP_INSTALL) -e .
 	touch $@
 
-install: $(VENV)/.installed
+$(VENV)/.installed-%: pyproject.toml constraints.txt | $(BIN)/activate
+	$(PIP_INSTALL) -e ".[$(subst +,$(comma),$*)]"
+	touch $@
+
+comma := ,
+BASE := $(VENV)/.installed-base
+FULL := $(VENV)/.installed-dev+postgres+spark+browser
+
+# Everything `make test` needs.
+install: $(FULL)
 
 profiles.yml: profiles.yml.example
 	cp -n profiles.yml.example profiles.yml || true
 
-demo: install profiles.yml
-	$(BIN)/segmentation demo --customers 5000 --orders 100000 --months 36 --seed 42
+# The demo's pictures go to target/demo/img (git-ignored); `make docs-img` refreshes the README's on purpose.
+DEMO_ARGS := --customers 5000 --orders 100000 --months 36 --seed 42 --out-dir target/demo/img
 
-demo-postgres: install profiles.yml
-	$(BIN)/segmentation demo --target postgres --customers 5000 --orders 100000 --months 36 --seed 42
+demo: $(BASE) profiles.yml
+	$(BIN)/segmentation demo $(DEMO_ARGS)
+
+demo-postgres: $(VENV)/.installed-postgres profiles.yml
+	$(BIN)/segmentation demo --target postgres $(DEMO_ARGS)
 
 # Spark in local mode inside this process (Java 17); warehouse and Derby metastore in spark-warehouse/ and
 # metastore_db/ here, where `segmentation build|summary --target spark` find them again.
-demo-spark: install profiles.yml
-	$(BIN)/segmentation demo --target spark --customers 5000 --orders 100000 --months 36 --seed 42
+demo-spark: $(VENV)/.installed-spark profiles.yml
+	$(BIN)/segmentation demo --target spark $(DEMO_ARGS)
 
-build: install profiles.yml
+# Spark as a server: a standalone master, one worker and a Thrift server on 127.0.0.1, started from the
+# pyspark installation (state in target/spark-server/), dbt connecting through the profile's `thrift` output.
+# Every process is stopped by its pid at the end, whether the demo passed or not.
+demo-spark-server: $(VENV)/.installed-spark profiles.yml
+	$(BIN)/python -m segmentation.spark_server run --state-dir target/spark-server -- \
+		$(BIN)/segmentation demo --target thrift $(DEMO_ARGS)
+
+build: $(BASE) profiles.yml
 	$(BIN)/segmentation build
 
-summary: install
+summary: $(BASE)
 	$(BIN)/segmentation summary
 
-plots: install
-	$(BIN)/segmentation plots
+plots: $(BASE)
+	$(BIN)/segmentation plots --out-dir target/demo/img
 
 # One self-contained HTML file of the marts `make demo` built (open it in any browser).
-report: install
+report: $(BASE)
 	$(BIN)/segmentation report --out report.html
 
 # The README's pictures, from a real run: every plot, and the report as headless Chromium renders it.
-docs-img: install
+docs-img: $(VENV)/.installed-browser
 	$(BIN)/segmentation plots --out-dir docs/img
 	$(BIN)/segmentation report --out report.html --screenshot docs/img/report.png
 
 # The benchmark: 2,000,000 orders by default (BENCH_ARGS="--orders 10000000" for more), the
 # growth series at 12, 36 and 72 months, figures in target/bench/benchmarks.json and docs/benchmarks.md.
 BENCH_ARGS ?=
-bench: install
+bench: $(BASE)
 	$(BIN)/segmentation bench --months-series 12,36,72 --repeat 2 --out-md docs/benchmarks.md $(BENCH_ARGS)
 
 lint: install
@@ -65,6 +90,18 @@ lint: install
 test: install profiles.yml
 	$(BIN)/ruff check scripts tests
 	$(BIN)/pytest -q
+
+# dbt-core 1.11 still works: its own venv (no constraints file: 1.11 needs no parser package), the demo data
+# built on DuckDB and the tests that check a build's results and warnings. CI runs it after `make test`.
+VENV111 := .venv-dbt111
+DBT111_TESTS ?= tests/pytest/test_dbt_versions.py tests/pytest/test_pipeline.py
+test-dbt111: profiles.yml
+	test -x $(VENV111)/bin/python || $(PYTHON) -m venv $(VENV111) || python3 -m venv $(VENV111)
+	$(VENV111)/bin/pip install --quiet -e ".[dev]" "dbt-core>=1.11,<1.12"
+	$(VENV111)/bin/dbt --version | grep -q "installed: 1.11"
+	SEGMENTATION_DUCKDB_PATH=$(CURDIR)/target/dbt111/segmentation.duckdb $(VENV111)/bin/segmentation demo \
+		--customers 2000 --orders 40000 --months 24 --seed 42 --out-dir target/dbt111/img
+	$(VENV111)/bin/pytest -q $(DBT111_TESTS)
 
 clean:
 	rm -rf target logs dbt_packages segmentation.duckdb report.html spark-warehouse metastore_db derby.log

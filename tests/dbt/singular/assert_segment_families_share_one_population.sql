@@ -1,8 +1,13 @@
 -- Every family history holds exactly the customer x snapshot rows of int_customer_snapshot_activity, also
 -- after incremental runs, so the families can be joined row for row.
-{%- set histories = ['customer_lifecycle_history', 'customer_value_history', 'customer_health_history'] -%}
+-- Each ref() names its model literally (no ref(variable)), so parsers that read refs statically see them.
+{%- set histories = {
+    'customer_lifecycle_history': ref('customer_lifecycle_history'),
+    'customer_value_history': ref('customer_value_history'),
+    'customer_health_history': ref('customer_health_history'),
+} -%}
 {%- if customer_segmentation.events_enabled() -%}
-    {%- do histories.append('customer_behaviour_history') -%}
+    {%- do histories.update({'customer_behaviour_history': ref('customer_behaviour_history')}) -%}
 {%- endif %}
 
 with
@@ -13,10 +18,10 @@ snapshot_activity as (
 
 ),
 
-{% for history in histories -%}
+{% for history, relation in histories.items() -%}
 {{ history }} as (
 
-    select * from {{ ref(history) }}
+    select * from {{ relation }}
 
 ),
 
