@@ -358,6 +358,29 @@ def write_thrift(
         cursor.close()
 
 
+def append_thrift(
+    connection: Any, table: str, rows: pd.DataFrame, landing: Path, schema: str = "raw", as_text: bool = False
+) -> int:
+    """Append rows to raw table ``schema.table`` on the server through a parquet file in ``landing``."""
+    import pyarrow.parquet as pq
+
+    from segmentation.spark_loader import _arrow_table, _select_list
+
+    landing = Path(landing).resolve()
+    landing.mkdir(parents=True, exist_ok=True)
+    path = landing / f"{table}_append_{time.time_ns()}.parquet"
+    pq.write_table(_arrow_table(rows, table), path)
+    cursor = connection.cursor()
+    try:
+        cursor.execute(
+            f"insert into {_quote(schema)}.{_quote(table)} select {_select_list(table, as_text)}"
+            f" from parquet.`file://{path}`"
+        )
+    finally:
+        cursor.close()
+    return len(rows)
+
+
 def _spark_types(cursor: Any, relation: str) -> dict[str, str]:
     cursor.execute(f"describe {relation}")
     types = {}
