@@ -33,7 +33,8 @@ from segmentation.summary import (
 DUCKDB_ENV = "SEGMENTATION_DUCKDB_PATH"
 TARGET_ENV = "SEGMENTATION_TARGET"
 DEFAULT_DUCKDB = "segmentation.duckdb"
-DEFAULT_PLOT_DIR = "docs/img"
+# The demo and `segmentation plots` write outside tracked files; `make docs-img` passes docs/img on purpose.
+DEFAULT_PLOT_DIR = "target/demo/img"
 
 P = ParamSpec("P")
 R = TypeVar("R")

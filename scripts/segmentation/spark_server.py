@@ -599,8 +599,11 @@ def demo(
     from segmentation.generator import generate_raw_data
 
     project = find_project_dir()
-    if profiles_dir is None:
-        ensure_profiles(project)
+    profiles = (profiles_dir / "profiles.yml") if profiles_dir else ensure_profiles(project)
+    if "method: thrift" not in profiles.read_text():
+        raise click.ClickException(
+            f"{profiles} has no `thrift` output: copy it from profiles.yml.example (or add that output)"
+        )
     raw = generate_raw_data(customers=customers, orders=orders, months=months, seed=seed, progress=True)
     started = time.monotonic()
     with running(state_dir) as server:
