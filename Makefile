@@ -100,6 +100,7 @@ test-dbt111: profiles.yml
 	test -x $(VENV111)/bin/python || $(PYTHON) -m venv $(VENV111) || python3 -m venv $(VENV111)
 	$(VENV111)/bin/pip install --quiet -e ".[dev]" "dbt-core>=1.11,<1.12"
 	$(VENV111)/bin/dbt --version | grep -q "installed: 1.11"
+	mkdir -p target/dbt111
 	SEGMENTATION_DUCKDB_PATH=$(CURDIR)/target/dbt111/segmentation.duckdb $(VENV111)/bin/segmentation demo \
 		--customers 2000 --orders 40000 --months 24 --seed 42 --out-dir target/dbt111/img
 	$(VENV111)/bin/pytest -q $(DBT111_TESTS)
