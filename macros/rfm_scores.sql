@@ -33,19 +33,20 @@
 
 
 {#- 100 x the weighted mean of percentile ranks (columns <feature>_rank over rank_steps), rounded half away
-    from zero to two decimals. Weights become whole thousandths so the whole score is integer arithmetic. -#}
+    from zero to two decimals. Weights become whole thousandths so the whole score is integer arithmetic, in
+    bigint: rank() is a 32-bit int on Spark, and 100 x 1000 x rank passes 2^31 - 1 from rank 21,475 on. -#}
 {% macro weighted_percentile_score(weights) -%}
     {%- set terms = [] -%}
     {%- set total = namespace(weight=0) -%}
     {%- for feature, weight in weights.items() -%}
         {%- set whole = ((weight * 1000) | round | int) -%}
         {%- if whole > 0 -%}
-            {%- do terms.append(whole ~ ' * ' ~ feature ~ '_rank') -%}
+            {%- do terms.append(whole ~ ' * cast(' ~ feature ~ '_rank as bigint)') -%}
             {%- set total.weight = total.weight + whole -%}
         {%- endif -%}
     {%- endfor -%}
     {%- if total.weight == 0 -%}
         {{ customer_segmentation.config_error('tier weights', weights, 'at least one weight of 0.001 or more') }}
     {%- endif -%}
-    cast({{ customer_segmentation.round_ratio('100 * (' ~ terms | join(' + ') ~ ')', 'rank_steps * ' ~ total.weight, 2) }} as decimal(5, 2))
+    cast({{ customer_segmentation.round_ratio('100 * (' ~ terms | join(' + ') ~ ')', 'cast(rank_steps as bigint) * ' ~ total.weight, 2) }} as decimal(5, 2))
 {%- endmacro %}

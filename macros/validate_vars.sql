@@ -10,6 +10,8 @@
     {%- do customer_segmentation.rfm_score_method() -%}
     {%- do customer_segmentation.rfm_lookback_periods() -%}
     {%- do customer_segmentation.rfm_as_of_date_literal() -%}
+    {%- do customer_segmentation.business_timezone() -%}
+    {%- do customer_segmentation.orders_version_column() -%}
     {%- do customer_segmentation.rfm_segment_scheme() -%}
     {%- set buckets = var('rfm_buckets', none) -%}
     {%- if buckets is not none and (not customer_segmentation.is_whole_number(buckets) or buckets < 2 or buckets > 10) -%}

@@ -60,16 +60,35 @@
 
 {#- A decimal number (optional sign, digits with single underscores between them as DuckDB allows, an
     optional fraction and exponent), rounded half away from zero to cents like a cast. Null when it does not
-    fit the money type, where PostgreSQL would fail with 'numeric field overflow'. -#}
-{% macro postgres__try_cast_money(text_expression) -%}
+    fit decimal(precision, 2), where PostgreSQL would fail with 'numeric field overflow'. -#}
+{% macro postgres__try_cast_money(text_expression, precision=18) -%}
     {%- set x = '(' ~ text_expression ~ ')' -%}
     {%- set digits = '[0-9](?:_?[0-9])*' -%}
     {%- set pattern = '^[+-]?(?:' ~ digits ~ '(?:[.](?:' ~ digits ~ ')?)?|[.]' ~ digits ~ ')(?:[eE][+-]?[0-9]{1,4})?$' -%}
     case when {{ x }} ~ '{{ pattern }}' then
-        case when abs(round(cast(replace({{ x }}, '_', '') as numeric), 2)) < 1e16
-            then cast(cast(replace({{ x }}, '_', '') as numeric) as {{ customer_segmentation.money_type() }})
+        case when abs(round(cast(replace({{ x }}, '_', '') as numeric), 2)) < 1e{{ precision - 2 }}
+            then cast(cast(replace({{ x }}, '_', '') as numeric) as decimal({{ precision }}, 2))
         end
     end
+{%- endmacro %}
+
+
+{% macro postgres__regex_matches(text_expression, pattern) -%}
+    ({{ text_expression }} ~ '{{ pattern }}')
+{%- endmacro %}
+
+{% macro postgres__regex_group(text_expression, pattern, group) -%}
+    nullif((regexp_match({{ text_expression }}, '{{ pattern }}'))[{{ group }}], '')
+{%- endmacro %}
+
+{#- `at time zone` reads a timestamp as local time in a zone (giving a moment), then a moment as local time in
+    another zone; neither step depends on the session's TimeZone. -#}
+{% macro postgres__convert_zone(source, target, timestamp_expression) -%}
+    (({{ timestamp_expression }} at time zone {{ source }}) at time zone {{ target }})
+{%- endmacro %}
+
+{% macro postgres__is_known_zone(zone) -%}
+    {{ zone }} in (select name from pg_timezone_names)
 {%- endmacro %}
 
 

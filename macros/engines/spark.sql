@@ -1,13 +1,49 @@
 {#- Spark (dbt-spark) implementations of the project's dispatched macros. -#}
 
 {#- Bad input must become null (then a rejected row), never a failed build: try_cast returns null for an
-    unparseable value whether or not spark.sql.ansi.enabled makes a plain cast throw. -#}
+    unparseable value whether or not spark.sql.ansi.enabled makes a plain cast throw. Timestamps are
+    timestamp_ntz, local business time: a Spark TIMESTAMP is a moment whose date depends on the session's
+    time zone. -#}
 {% macro spark__try_cast_timestamp(text_expression) -%}
-    try_cast({{ text_expression }} as timestamp)
+    try_cast({{ text_expression }} as timestamp_ntz)
 {%- endmacro %}
 
-{% macro spark__try_cast_money(text_expression) -%}
-    try_cast({{ text_expression }} as {{ customer_segmentation.money_type() }})
+{% macro spark__try_cast_money(text_expression, precision=18) -%}
+    try_cast({{ text_expression }} as decimal({{ precision }}, 2))
+{%- endmacro %}
+
+
+{#- A TIMESTAMP column is a moment, which a plain cast to string shows in the session's zone without saying
+    which: write the offset out. The column types are looked up when the model runs. -#}
+{% macro spark__timestamp_text(column, relation) -%}
+    {%- set types = {} -%}
+    {%- if execute -%}
+        {%- for found in adapter.get_columns_in_relation(relation) -%}
+            {%- do types.update({found.name | lower: found.dtype | lower}) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {%- if types.get(column | lower) == 'timestamp' -%}
+        date_format({{ column }}, 'yyyy-MM-dd HH:mm:ss.SSSSSSXXX')
+    {%- else -%}
+        {{ customer_segmentation.as_text(column) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro spark__regex_matches(text_expression, pattern) -%}
+    ({{ text_expression }} rlike '{{ pattern }}')
+{%- endmacro %}
+
+{% macro spark__shift_minutes(timestamp_expression, minutes) -%}
+    timestampadd(MINUTE, {{ minutes }}, {{ timestamp_expression }})
+{%- endmacro %}
+
+{% macro spark__convert_zone(source, target, timestamp_expression) -%}
+    convert_timezone({{ source }}, {{ target }}, {{ timestamp_expression }})
+{%- endmacro %}
+
+{#- Spark has no list of zone names; java.time knows the zones convert_timezone can use. -#}
+{% macro spark__is_known_zone(zone) -%}
+    try_reflect('java.time.ZoneId', 'of', {{ zone }}) is not null
 {%- endmacro %}
 
 

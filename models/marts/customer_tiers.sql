@@ -123,15 +123,23 @@ features as (
 normalised as (
 
     -- Dividing by active months keeps a customer active for six months comparable with one active for twelve.
-    -- In doubles on every engine, so the ranks below order the same values the same way everywhere.
+    -- In doubles on every engine, each one correctly rounded division of exact operands (whole cents as
+    -- bigint, exactly representable), so equal ratios are equal doubles and the ranks below order the same
+    -- values the same way everywhere; a double converted from a wide decimal is not always the nearest one.
     select
         *,
-        cast(revenue_12m as {{ dbt.type_float() }}) / case when active_months > 0 then active_months else 1 end
+        cast(cast(revenue_12m * 100 as bigint) as {{ dbt.type_float() }})
+            / (100 * case when active_months > 0 then active_months else 1 end)
             as revenue_per_active_month,
-        cast(margin_12m as {{ dbt.type_float() }}) / case when active_months > 0 then active_months else 1 end
+        cast(cast(margin_12m * 100 as bigint) as {{ dbt.type_float() }})
+            / (100 * case when active_months > 0 then active_months else 1 end)
             as margin_per_active_month,
-        case when revenue_12m > 0 then cast(margin_12m as {{ dbt.type_float() }}) / cast(revenue_12m as {{ dbt.type_float() }}) else 0 end
-            as margin_rate,
+        case
+            when revenue_12m > 0
+                then cast(cast(margin_12m * 100 as bigint) as {{ dbt.type_float() }})
+                    / cast(cast(revenue_12m * 100 as bigint) as {{ dbt.type_float() }})
+            else 0
+        end as margin_rate,
         cast(orders_12m as {{ dbt.type_float() }}) / case when active_months > 0 then active_months else 1 end
             as orders_per_active_month
     from features

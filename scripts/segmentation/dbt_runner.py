@@ -8,6 +8,8 @@ from pathlib import Path
 
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 
+from segmentation.spark_loader import keep_profile_ansi_mode
+
 PROJECT_FILE = "dbt_project.yml"
 PROFILES_FILE = "profiles.yml"
 PROFILES_EXAMPLE = "profiles.yml.example"
@@ -92,6 +94,7 @@ def run_dbt(
     project = Path(project_dir) if project_dir is not None else find_project_dir()
     profiles = Path(profiles_dir) if profiles_dir is not None else project
     full_args = [*args, "--project-dir", str(project), "--profiles-dir", str(profiles)]
+    keep_profile_ansi_mode()
     result = dbtRunner().invoke(full_args)
     if check and not result.success:
         raise DbtCommandError(full_args, failed_nodes(result), result.exception)

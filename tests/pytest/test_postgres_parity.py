@@ -76,8 +76,11 @@ UNPARSEABLE_ORDER_ROWS = (
     (900002, 1, "not a date", "10.00", "5.00", "completed", "unparseable ordered_at"),
     (900003, 1, "2025-02-29 10:00:00", "10.00", "5.00", "completed", "unparseable ordered_at"),
     (900004, 1, "2025-03-05 10:00:00", "12,5x", "5.00", "completed", "unparseable amount"),
-    (900005, 1, "2025-03-05 10:00:00", "99999999999999999.99", "5.00", "completed", "unparseable amount"),
-    (900006, 1, "2025-03-05 10:00:00", "42.10", "abc", "completed", "unparseable cost"),
+    (900005, 1, "2025-03-05 10:00:00", "99999999999999999.99", "5.00", "completed", "amount out of range"),
+    (900020, 1, "2025-03-05 10:00:00", "9999999999999999.99", "5.00", "completed", "amount out of range"),
+    (900021, 1, "1850-03-05 10:00:00", "10.00", "5.00", "completed", "ordered_at before 1900-01-01"),
+    (900022, 1, "2025-03-05 10:00:00 Mars/Olympus", "10.00", "5.00", "completed", "unparseable ordered_at"),
+    (900023, 1, "2025-03-05 10:00:00 EST", "10.00", "5.00", "completed", "unparseable ordered_at"),
 )
 PORTABLE_ORDER_ROWS = (
     *UNPARSEABLE_ORDER_ROWS,
@@ -89,7 +92,16 @@ PORTABLE_ORDER_ROWS = (
     (900011, 1, "2025-3-7 9:05", " 7.125 ", None, "completed", None),
     (900012, 1, "2025-03-05 24:00:00", "1_000.50", "3", "COMPLETED", None),
     (900013, 1, "2025-03-05T10:00:00+02", "-5", None, "refunded", None),
-    (1, 1, "2025-03-05 10:00:00", "10.00", "5.00", "completed", "duplicate order_id"),
+    # A bad cost is nulled (recorded in rejected_values), the order staged.
+    (900006, 1, "2025-03-05 10:00:00", "42.10", "abc", "completed", None),
+    # One clock: offsets and zone names land on the business date of the moment they name.
+    (900014, 1, "2025-03-31T21:30:00-05:00", "10.00", "5.00", "completed", None),
+    (900015, 1, "2025-04-01 08:30:00 Asia/Tokyo", "10.00", "5.00", "completed", None),
+    (900016, 1, "2025-04-01 05:00:00+0530", "10.00", "5.00", "completed", None),
+    (900017, 1, "2025-03-31 21:30:00 America/New_York", "10.00", "5.00", "completed", None),
+    (900018, 1, "2025-04-01 01:30:00 UTC", "10.00", "5.00", "completed", None),
+    # Same order_id as a generated order, other content: one copy is kept by the rule, the other conflicts.
+    (1, 1, "2025-03-05 10:00:00", "10.00", "5.00", "completed", "conflicting duplicate order_id"),
 )
 # Spellings for the parse macros, valid and not: PostgreSQL's guarded casts must agree with DuckDB's try_cast.
 TIMESTAMP_SPELLINGS = (
@@ -121,6 +133,24 @@ MONEY_SPELLINGS = (
     *("9999999999999999.99", "99999999999999999.99", "9999999999999999.995", "1e999"),
     *("12,5x", "1,000.00", "$12", "NaN", "inf", "Infinity", "0x10", "12 5", "1__000", "_1", "1_", "1._5"),
     *("12.3.4", "-", ".", "e5", "1e"),
+)
+# Spellings of moments for the one-clock parse (business_timestamp), valid and not, compared between engines.
+ZONED_SPELLINGS = (
+    *(
+        "2024-03-31T23:30:00-05:00",
+        "2024-03-31 23:30:00+09",
+        "2024-03-31 23:30:00+0530",
+        "2024-03-31 23:30:00Z",
+    ),
+    *("2024-03-31 23:30:00 UTC", "2024-03-31 23:30:00 utc", "2024-03-31 23:30:00 -05", "2024-01-05Z"),
+    *(
+        "2024-03-31 23:30:00 Asia/Tokyo",
+        "2024-03-31 23:30:00 America/New_York",
+        "2024-07-01 00:30 Europe/Berlin",
+    ),
+    *("2024-11-03 01:30:00 America/New_York", "2024-03-31 23:30:00.123456+02:00", "2024-03-31 23:30:00"),
+    *("2024-03-31", "2024-03-31 23:30:00 Mars/Olympus", "2024-03-31 23:30:00 EST", "2024-03-31 23:30:00+2"),
+    *("2024-03-31 23:30:00+24:00", "2024-03-31 23:30:00+05:60", "2024-13-31 23:30:00+02", "not a date Z"),
 )
 TEXT_ORDER_COLUMNS = ("ordered_at", "amount", "cost", "status")
 
@@ -390,6 +420,46 @@ def test_postgres_parsing_agrees_with_duckdb_try_cast(
     assert any(v is None for v in on_duckdb) and any(v is not None for v in on_duckdb)
 
 
+@pytest.mark.parametrize("business_timezone", ["UTC", "America/New_York"])
+def test_postgres_business_timestamps_agree_with_duckdb(
+    make_warehouse, postgres_database: str, profiles_dir: Path, tmp_path: Path, business_timezone: str
+) -> None:
+    values = " union all ".join(f"select {i} as i, '{v}' as v" for i, v in enumerate(ZONED_SPELLINGS))
+    inline = (
+        f"select i, {{{{ customer_segmentation.business_timestamp('v', none) }}}} as parsed from ({values}) t"
+    )
+    zone = json.dumps({"business_timezone": business_timezone})
+    pg = PostgresWarehouse(postgres_database, tmp_path, profiles_dir)
+    with _environment(PGDATABASE=postgres_database):
+        compiled = (
+            run_dbt(
+                ["compile", "--target", "postgres", "--vars", zone, "--inline", inline],
+                PROJECT_DIR,
+                profiles_dir,
+            )
+            .result.results[0]
+            .node.compiled_code
+        )
+    on_postgres = dict(pg.query(compiled).itertuples(index=False, name=None))
+    duck = make_warehouse("zoned_spellings")
+    duck_compiled = (
+        duck.dbt("compile", "--vars", zone, "--inline", inline).result.results[0].node.compiled_code
+    )
+    with duckdb.connect() as con:
+        on_duckdb = dict(con.execute(duck_compiled).fetchall())
+    differences = [
+        (s, on_postgres[i], on_duckdb[i])
+        for i, s in enumerate(ZONED_SPELLINGS)
+        if on_postgres[i] != on_duckdb[i]
+    ]
+    assert not differences, differences
+    parsed = dict(zip(ZONED_SPELLINGS, (on_duckdb[i] for i in range(len(ZONED_SPELLINGS))), strict=True))
+    shift = 4 if business_timezone == "America/New_York" else 0
+    assert parsed["2024-03-31T23:30:00-05:00"] == datetime(2024, 4, 1, 4 - shift, 30)
+    assert parsed["2024-03-31 23:30:00"] == datetime(2024, 3, 31, 23, 30)
+    assert parsed["2024-03-31 23:30:00 Mars/Olympus"] is None and parsed["2024-03-31 23:30:00 EST"] is None
+
+
 def test_postgres_timestamp_without_a_year_zero_is_null(
     postgres_database: str, profiles_dir: Path, tmp_path: Path
 ) -> None:
@@ -420,7 +490,8 @@ def test_portable_text_rows_are_staged_or_rejected_alike(pair: Pair) -> None:
             datetime(2025, 3, 5),
             datetime(2025, 3, 7, 9, 5),
             datetime(2025, 3, 6),
-            datetime(2025, 3, 5, 10),
+            # '+02': the moment, in business time (UTC).
+            datetime(2025, 3, 5, 8),
         ],
         "amount": [Decimal("1000.00"), Decimal("7.13"), Decimal("1000.50"), Decimal("-5.00")],
         "status": ["completed", "completed", "completed", "refunded"],

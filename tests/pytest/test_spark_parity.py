@@ -38,6 +38,8 @@ pytestmark = pytest.mark.spark
 SPARK_SCHEMA = "segmentation"
 # Every mart and the rejected rows; the histories and their transitions are what incremental runs touch.
 PARITY_TABLES = (
+    "stg_orders",
+    "rejected_values",
     "customer_rfm_history",
     "customer_segments_current",
     "customer_cohorts",
@@ -72,6 +74,48 @@ BAD_ORDERS = [
     {"order_id": "900004", "ordered_at": "2025-06-15 10:00:00", "amount": "abc", "status": "completed"},
     {"order_id": "900005", "ordered_at": "2025-06-15 10:00:00", "amount": "10.00", "status": "shipped"},
     {"order_id": "900006", "ordered_at": "2099-01-01 00:00:00", "amount": "10.00", "status": "completed"},
+    {
+        "order_id": "900007",
+        "ordered_at": "2025-06-15 10:00:00",
+        "amount": "9999999999999999.99",
+        "status": "completed",
+    },
+    {"order_id": "900008", "ordered_at": "1850-06-15 10:00:00", "amount": "10.00", "status": "completed"},
+    {
+        "order_id": "900009",
+        "ordered_at": "2025-06-15 10:00:00 Mars/Olympus",
+        "amount": "10.00",
+        "status": "completed",
+    },
+]
+# Valid orders whose text names a moment with an offset or a zone name: staged on the same business date on
+# both engines (stg_orders is compared), near midnight so a dropped offset would move the date.
+ZONED_ORDERS = [
+    {
+        "order_id": "900101",
+        "ordered_at": "2025-05-31T21:30:00-05:00",
+        "amount": "10.00",
+        "status": "completed",
+    },
+    {
+        "order_id": "900102",
+        "ordered_at": "2025-06-01 08:30:00 Asia/Tokyo",
+        "amount": "10.00",
+        "status": "completed",
+    },
+    {
+        "order_id": "900103",
+        "ordered_at": "2025-06-01 05:00:00+0530",
+        "amount": "10.00",
+        "status": "completed",
+    },
+    {
+        "order_id": "900104",
+        "ordered_at": "2025-05-31 21:30:00 America/New_York",
+        "amount": "10.00",
+        "status": "completed",
+    },
+    {"order_id": "900105", "ordered_at": "2025-06-01 01:30:00Z", "amount": "10.00", "status": "completed"},
 ]
 
 
@@ -100,7 +144,7 @@ def _text_orders(orders: pd.DataFrame, customer_id: str) -> pd.DataFrame:
     bad = pd.DataFrame(
         [
             {**row, "customer_id": customer_id, "account_id": None, "product_id": "1", "cost": None}
-            for row in BAD_ORDERS
+            for row in BAD_ORDERS + ZONED_ORDERS
         ]
     )
     return pd.concat([text, bad[text.columns]], ignore_index=True).astype(object)

@@ -16,7 +16,7 @@ parsed as (
         {{ customer_segmentation.as_text('industry') }} as industry,
         {{ customer_segmentation.as_text('company_size') }} as company_size,
         {{ customer_segmentation.as_text('created_at') }} as created_at_text,
-        {{ customer_segmentation.try_cast_timestamp(customer_segmentation.as_text('created_at')) }} as created_at,
+        {{ customer_segmentation.business_timestamp('created_at', source('raw', 'customers')) }} as created_at_parsed,
         {{ customer_segmentation.raw_values(['customer_id', 'customer_name', 'email', 'country', 'industry', 'company_size', 'created_at']) }} as raw_values
     from source
 
@@ -24,13 +24,29 @@ parsed as (
 
 checked as (
 
+    -- Only the key rejects a customer. A bad created_at is an attribute: it becomes null (recorded in
+    -- rejected_values), and the customer keeps its orders and events.
     select
         *,
         case
             when customer_id is null then 'null customer_id'
-            when created_at_text is not null and created_at is null then 'unparseable created_at'
-        end as row_problem
+        end as row_problem,
+        case
+            when created_at_text is null then null
+            when created_at_parsed is null then 'unparseable created_at'
+            when cast(created_at_parsed as date) < {{ customer_segmentation.earliest_valid_date() }} then 'created_at before 1900-01-01'
+            when cast(created_at_parsed as date) > {{ customer_segmentation.build_run_date() }} then 'created_at after run date'
+        end as created_at_problem
     from parsed
+
+),
+
+typed as (
+
+    select
+        *,
+        case when created_at_problem is null then created_at_parsed end as created_at
+    from checked
 
 ),
 
@@ -40,9 +56,9 @@ deduplicated as (
         *,
         row_number() over (
             partition by customer_id, case when row_problem is null then 0 else 1 end
-            order by created_at, raw_values
+            order by created_at nulls last, raw_values
         ) as copy_number
-    from checked
+    from typed
 
 ),
 
@@ -57,6 +73,8 @@ final as (
         company_size,
         created_at,
         raw_values,
+        created_at_text,
+        created_at_problem,
         case
             when row_problem is not null then row_problem
             when copy_number > 1 then 'duplicate customer_id'

@@ -22,7 +22,7 @@ parsed as (
         {{ customer_segmentation.as_text('customer_id') }} as customer_id,
         lower({{ customer_segmentation.as_text('event_name') }}) as event_name,
         {{ customer_segmentation.as_text('occurred_at') }} as occurred_at_text,
-        {{ customer_segmentation.try_cast_timestamp(customer_segmentation.as_text('occurred_at')) }} as occurred_at,
+        {{ customer_segmentation.business_timestamp('occurred_at', source('raw', 'events')) }} as occurred_at,
         {{ customer_segmentation.raw_values(['event_id', 'customer_id', 'event_name', 'occurred_at']) }} as raw_values
     from source
 
@@ -40,6 +40,7 @@ checked as (
             when parsed.event_name is null then 'null event_name'
             when parsed.occurred_at_text is null then 'null occurred_at'
             when parsed.occurred_at is null then 'unparseable occurred_at'
+            when cast(parsed.occurred_at as date) < {{ customer_segmentation.earliest_valid_date() }} then 'occurred_at before 1900-01-01'
             when cast(parsed.occurred_at as date) > {{ customer_segmentation.build_run_date() }} then 'occurred_at after run date'
         end as row_problem
     from parsed
