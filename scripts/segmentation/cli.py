@@ -34,6 +34,9 @@ DUCKDB_ENV = "SEGMENTATION_DUCKDB_PATH"
 TARGET_ENV = "SEGMENTATION_TARGET"
 DEFAULT_DUCKDB = "segmentation.duckdb"
 DEFAULT_PLOT_DIR = "docs/img"
+# DuckDB's message when another process holds the file; readers belong on the read copy instead.
+LOCK_ERROR = "Could not set lock on file"
+READ_COPY_ENV = "SEGMENTATION_DUCKDB_READ_PATH"
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -45,7 +48,13 @@ def _friendly_errors() -> Iterator[None]:
     try:
         yield
     except (DbtCommandError, MartsNotBuiltError, FileNotFoundError, ValueError) as error:
-        raise click.ClickException(str(error)) from error
+        message = str(error)
+        if LOCK_ERROR in message:
+            message += (
+                "\nAnother process holds the DuckDB warehouse open. Point BI tools and syncs at the read "
+                "copy (<warehouse>.read.duckdb, opened read-only), which every build replaces atomically."
+            )
+        raise click.ClickException(message) from error
 
 
 def duckdb_option(func: Callable[P, R]) -> Callable[P, R]:
@@ -218,6 +227,11 @@ def _build(
     click.echo(
         f"dbt {' '.join(args)} succeeded ({where or duckdb_path}) in {time.perf_counter() - started:.1f}s."
     )
+    read_copy = Path(
+        os.environ.get(READ_COPY_ENV) or duckdb_path.resolve().with_name(f"{duckdb_path.stem}.read.duckdb")
+    )
+    if where in (None, str(duckdb_path)) and read_copy.is_file():
+        click.echo(f"Readers (BI tools, syncs): open {read_copy} read-only, never the warehouse file.")
 
 
 def _built_where(target: str | None, duckdb_path: Path) -> str:

@@ -1,0 +1,107 @@
+"""DuckDB readers (issue 12, finding 8): a BI tool or sync reads the read copy, never the warehouse file.
+
+DuckDB lets one process hold a database file for writing, so a reader holding the warehouse open made
+`dbt build` fail with a lock error. The build now publishes the CRM tables, the snapshot and the summary
+marts to `<warehouse>.read.duckdb` through a temporary file and an atomic rename (models/publish/). Here a
+separate reader process polls the read copy, opening it read-only for every poll, and holds one more
+read-only connection open from before the build to after it, while `dbt build` rebuilds the warehouse with
+changed data: the build succeeds, no poll errors, every poll sees the complete old or the complete new
+tables (row count and checksum of both CRM tables), never the old after the new.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+from conftest import Warehouse, copy_warehouse
+from reliability import record_figures
+
+CHECK = """
+    select
+        (select count(*) from customer_segments_current) as segment_rows,
+        (select md5(string_agg(cast(t as varchar), chr(10) order by cast(t as varchar)))
+            from customer_segments_current as t) as segments_md5,
+        (select count(*) from customer_profile_current) as profile_rows,
+        (select md5(string_agg(cast(t as varchar), chr(10) order by cast(t as varchar)))
+            from customer_profile_current as t) as profile_md5
+"""
+# The reader: polls until the stop file appears (at most MAX_POLLS), one JSON line per poll or error.
+READER = r"""
+import json, sys, time, pathlib
+import duckdb
+path, stop, check = sys.argv[1], pathlib.Path(sys.argv[2]), sys.argv[3]
+held = duckdb.connect(path, read_only=True)  # a BI tool that keeps its connection open throughout
+print(json.dumps({"held": list(held.execute(check).fetchone())}), flush=True)
+polls = 0
+while not stop.exists() and polls < 20000:
+    polls += 1
+    try:
+        with duckdb.connect(path, read_only=True) as con:
+            print(json.dumps({"poll": list(con.execute(check).fetchone())}), flush=True)
+    except Exception as error:
+        print(json.dumps({"error": f"{type(error).__name__}: {error}"}), flush=True)
+    time.sleep(0.005)
+print(json.dumps({"held": list(held.execute(check).fetchone())}), flush=True)
+held.close()
+"""
+
+
+def _check(path: Path) -> list:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return list(con.execute(CHECK).fetchone())
+
+
+def test_a_reader_polling_the_read_copy_never_blocks_or_breaks_a_build(
+    published_warehouse: Warehouse, make_warehouse, tmp_path: Path
+) -> None:
+    warehouse = make_warehouse("readers")
+    copy_warehouse(published_warehouse, warehouse)
+    read_copy = warehouse.path.with_name("warehouse.read.duckdb")
+    old = _check(read_copy)
+    # New amounts on a fifth of the completed orders: the rebuilt CRM tables differ from the published ones.
+    warehouse.execute(
+        "update raw.orders set amount = amount + 7 where status = 'completed' and order_id % 5 = 0"
+    )
+    stop = tmp_path / "stop"
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(read_copy), str(stop), CHECK],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        time.sleep(1.0)  # the reader is connected and polling before the build starts
+        result = warehouse.dbt("build", "--exclude", "test_type:unit", check=False)
+        time.sleep(0.5)  # and keeps polling after it has finished
+    finally:
+        stop.touch()
+        out, err = reader.communicate(timeout=120)
+    assert result.success, [str(r.message) for r in result.result.results if str(r.status) == "error"]
+    assert reader.returncode == 0, err
+    lines = [json.loads(line) for line in out.splitlines()]
+    errors = [line["error"] for line in lines if "error" in line]
+    polls = [line["poll"] for line in lines if "poll" in line]
+    held = [line["held"] for line in lines if "held" in line]
+    new = _check(read_copy)
+    record_figures(
+        "duckdb_readers",
+        {
+            "polls": len(polls),
+            "errors": len(errors),
+            "old_polls": polls.count(old),
+            "new_polls": polls.count(new),
+        },
+    )
+    assert new != old and new[0] == old[0]
+    assert errors == []
+    # The held connection reads the copy it opened, whole, before and after the swap.
+    assert held == [old, old]
+    assert polls and polls[0] == old and polls[-1] == new
+    others = [poll for poll in polls if poll not in (old, new)]
+    assert others == [], f"{len(others)} polls saw a partial table: {others[:3]}"
+    assert old not in polls[polls.index(new) :], "a poll saw the old tables after the new ones"
