@@ -3,7 +3,7 @@
 DuckDB lets one process hold a database file for writing, so a reader holding the warehouse open made
 `dbt build` fail with a lock error. The build now publishes the CRM tables, the snapshot and the summary
 marts to `<warehouse>.read.duckdb` through a temporary file and an atomic rename (models/publish/). Here a
-separate reader process polls the read copy, opening it read-only for every poll, and holds one more
+separate reader process polls the read copy, opening it read-only for every poll, and another holds a
 read-only connection open from before the build to after it, while `dbt build` rebuilds the warehouse with
 changed data: the build succeeds, no poll errors, every poll sees the complete old or the complete new
 tables (row count and checksum of both CRM tables), never the old after the new.
@@ -30,13 +30,22 @@ CHECK = """
         (select md5(string_agg(cast(t as varchar), chr(10) order by cast(t as varchar)))
             from customer_profile_current as t) as profile_md5
 """
-# The reader: polls until the stop file appears (at most MAX_POLLS), one JSON line per poll or error.
+# The readers, separate processes: "poll" opens the read copy read-only for every poll (until the stop file
+# appears, at most 20,000 polls), "hold" keeps one connection open from before the build to after it, as a BI
+# tool does. Two processes: within one process DuckDB shares one database instance per path, so a held
+# connection would serve every later connect the file it opened. One JSON line per poll or error.
 READER = r"""
 import json, sys, time, pathlib
 import duckdb
-path, stop, check = sys.argv[1], pathlib.Path(sys.argv[2]), sys.argv[3]
-held = duckdb.connect(path, read_only=True)  # a BI tool that keeps its connection open throughout
-print(json.dumps({"held": list(held.execute(check).fetchone())}), flush=True)
+mode, path, stop, check = sys.argv[1], sys.argv[2], pathlib.Path(sys.argv[3]), sys.argv[4]
+if mode == "hold":
+    held = duckdb.connect(path, read_only=True)
+    print(json.dumps({"held": list(held.execute(check).fetchone())}), flush=True)
+    while not stop.exists():
+        time.sleep(0.05)
+    print(json.dumps({"held": list(held.execute(check).fetchone())}), flush=True)
+    held.close()
+    sys.exit(0)
 polls = 0
 while not stop.exists() and polls < 20000:
     polls += 1
@@ -46,8 +55,6 @@ while not stop.exists() and polls < 20000:
     except Exception as error:
         print(json.dumps({"error": f"{type(error).__name__}: {error}"}), flush=True)
     time.sleep(0.005)
-print(json.dumps({"held": list(held.execute(check).fetchone())}), flush=True)
-held.close()
 """
 
 
@@ -68,22 +75,25 @@ def test_a_reader_polling_the_read_copy_never_blocks_or_breaks_a_build(
         "update raw.orders set amount = amount + 7 where status = 'completed' and order_id % 5 = 0"
     )
     stop = tmp_path / "stop"
-    reader = subprocess.Popen(
-        [sys.executable, "-c", READER, str(read_copy), str(stop), CHECK],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    readers = [
+        subprocess.Popen(
+            [sys.executable, "-c", READER, mode, str(read_copy), str(stop), CHECK],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for mode in ("hold", "poll")
+    ]
     try:
-        time.sleep(1.0)  # the reader is connected and polling before the build starts
+        time.sleep(1.5)  # the readers are connected and polling before the build starts
         result = warehouse.dbt("build", "--exclude", "resource_type:test", "test_type:unit", check=False)
-        time.sleep(0.5)  # and keeps polling after it has finished
+        time.sleep(0.5)  # and keep polling after it has finished
     finally:
         stop.touch()
-        out, err = reader.communicate(timeout=120)
+        outputs = [reader.communicate(timeout=120) for reader in readers]
     assert result.success, [str(r.message) for r in result.result.results if str(r.status) == "error"]
-    assert reader.returncode == 0, err
-    lines = [json.loads(line) for line in out.splitlines()]
+    assert [reader.returncode for reader in readers] == [0, 0], [err for _, err in outputs]
+    lines = [json.loads(line) for out, _ in outputs for line in out.splitlines()]
     errors = [line["error"] for line in lines if "error" in line]
     polls = [line["poll"] for line in lines if "poll" in line]
     held = [line["held"] for line in lines if "held" in line]

@@ -96,7 +96,7 @@ def test_failed_gate_leaves_every_published_table_and_the_snapshot_unchanged(
         "tables_compared": len(before),
         "tables_changed": 0,
         "nodes_skipped": len(skipped),
-        "message": message.splitlines()[1].strip()[:200],
+        "message": next(line for line in message.splitlines() if "raw rows rejected" in line).strip(),
     }
     record_figures("publish_gate", FIGURES)
 
