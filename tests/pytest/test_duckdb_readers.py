@@ -17,9 +17,13 @@ import sys
 import time
 from pathlib import Path
 
+import click
 import duckdb
+import pytest
 from conftest import Warehouse, copy_warehouse
 from reliability import record_figures
+from segmentation.cli import _friendly_errors
+from segmentation.dbt_runner import DbtCommandError, NodeFailure
 
 CHECK = """
     select
@@ -115,3 +119,16 @@ def test_a_reader_polling_the_read_copy_never_blocks_or_breaks_a_build(
     others = [poll for poll in polls if poll not in (old, new)]
     assert others == [], f"{len(others)} polls saw a partial table: {others[:3]}"
     assert old not in polls[polls.index(new) :], "a poll saw the old tables after the new ones"
+
+
+def test_a_lock_error_on_the_warehouse_points_at_the_read_copy() -> None:
+    """When a reader does hold the warehouse file, the CLI's message says what to point it at."""
+    failure = NodeFailure(
+        "model.customer_segmentation.base_orders",
+        "error",
+        'IO Error: Could not set lock on file "segmentation.duckdb": Conflicting lock is held (PID 1234)',
+    )
+    with pytest.raises(click.ClickException) as raised, _friendly_errors():
+        raise DbtCommandError(["build"], [failure])
+    assert "Could not set lock on file" in raised.value.message
+    assert "Point BI tools and syncs at the read copy (<warehouse>.read.duckdb" in raised.value.message
