@@ -65,11 +65,12 @@
     {%- set counts = run_query(check_sql).rows[0] -%}
     {%- set problems = [] -%}
     {%- for column in key_columns -%}
-        {%- if counts[loop.index] > 0 -%}
+        {#- sum() over an empty batch is null: nothing to merge is not a problem. -#}
+        {%- if (counts[loop.index] or 0) > 0 -%}
             {%- do problems.append(counts[loop.index] ~ " rows with a null " ~ column) -%}
         {%- endif -%}
     {%- endfor -%}
-    {%- if counts[key_columns | length + 1] > 0 -%}
+    {%- if (counts[key_columns | length + 1] or 0) > 0 -%}
         {%- do problems.append(counts[key_columns | length + 1] ~ " keys (" ~ key_columns | join(', ') ~ ") on more than one row") -%}
     {%- endif -%}
     {%- if problems -%}

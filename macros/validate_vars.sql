@@ -40,6 +40,7 @@
     {%- if warn_share > error_share -%}
         {{ customer_segmentation.config_error('rejected_rows_warn_share', warn_share, 'a share at most rejected_rows_error_share (' ~ error_share ~ ')') }}
     {%- endif -%}
+    {%- do customer_segmentation.share_var('max_publish_shrink_share', 0.1) -%}
     {#- B2B tiers: the same keys customer_tiers reads -#}
     {%- do customer_segmentation.weights_var('tier_profitability_weights', ['revenue_per_active_month', 'margin_per_active_month', 'margin_rate']) -%}
     {%- do customer_segmentation.weights_var('tier_adherence_weights', ['active_months', 'orders_per_active_month', 'distinct_products', 'recency', 'tenure']) -%}

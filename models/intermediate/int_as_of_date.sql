@@ -1,4 +1,8 @@
+{#- The build gate: every mart, CRM table and the snapshot descend from this model, and it depends on
+    rejected_rows, so when a source is above rejected_rows_error_share (the error test on rejected_rows) or the
+    inputs are unusable (build_inputs_usable on this model), `dbt build` skips all of them. -#}
 {%- set as_of_literal = customer_segmentation.rfm_as_of_date_literal() -%}
+-- depends_on: {{ ref('rejected_rows') }}
 
 with
 

@@ -35,6 +35,11 @@ TARGET_ENV = "SEGMENTATION_TARGET"
 DEFAULT_DUCKDB = "segmentation.duckdb"
 # The demo and `segmentation plots` write outside tracked files; `make docs-img` passes docs/img on purpose.
 DEFAULT_PLOT_DIR = "target/demo/img"
+# DuckDB's message when another process holds the file; readers belong on the read copy instead.
+LOCK_ERROR = "Could not set lock on file"
+READ_COPY_ENV = "SEGMENTATION_DUCKDB_READ_PATH"
+# A demo replaces the raw data with a new sample: its CRM tables replace the old sample's whatever their size.
+DEMO_VARS = {"max_publish_shrink_share": 1}
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -46,7 +51,13 @@ def _friendly_errors() -> Iterator[None]:
     try:
         yield
     except (DbtCommandError, MartsNotBuiltError, FileNotFoundError, ValueError) as error:
-        raise click.ClickException(str(error)) from error
+        message = str(error)
+        if LOCK_ERROR in message:
+            message += (
+                "\nAnother process holds the DuckDB warehouse open. Point BI tools and syncs at the read "
+                "copy (<warehouse>.read.duckdb, opened read-only), which every build replaces atomically."
+            )
+        raise click.ClickException(message) from error
 
 
 def duckdb_option(func: Callable[P, R]) -> Callable[P, R]:
@@ -219,6 +230,11 @@ def _build(
     click.echo(
         f"dbt {' '.join(args)} succeeded ({where or duckdb_path}) in {time.perf_counter() - started:.1f}s."
     )
+    read_copy = Path(
+        os.environ.get(READ_COPY_ENV) or duckdb_path.resolve().with_name(f"{duckdb_path.stem}.read.duckdb")
+    )
+    if where in (None, str(duckdb_path)) and read_copy.is_file():
+        click.echo(f"Readers (BI tools, syncs): open {read_copy} read-only, never the warehouse file.")
 
 
 def _built_where(target: str | None, duckdb_path: Path) -> str:
@@ -490,7 +506,11 @@ def demo(
     out_dir: Path,
 ) -> None:
     """Generate sample data, load it into the target, build the project there, print the summary and write
-    the plots."""
+    the plots.
+
+    The raw data is replaced by a new sample, so the build is a full refresh and the publish guard lets the
+    new CRM tables replace the old sample's whatever their size; the build gate still holds.
+    """
     with _friendly_errors():
         _generate(
             customers, orders, months, seed, _as_date(end_date), duckdb_path, "raw", None, target=target
@@ -499,7 +519,7 @@ def demo(
             duckdb_path,
             project_dir,
             profiles_dir,
-            ["build", "--target", target],
+            ["build", "--target", target, "--full-refresh", "--vars", json.dumps(DEMO_VARS)],
             _built_where(target, duckdb_path),
         )
         marts = _marts(target, duckdb_path, None)

@@ -131,3 +131,24 @@ def postgres_server() -> None:
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(message)
         pytest.skip(message)
+
+
+def copy_warehouse(source: Warehouse, target: Warehouse) -> None:
+    """Copy ``source``'s DuckDB file (checkpointed first: dbt's connection in this process may hold a WAL) and
+    its read copy into ``target``, so each test of a built warehouse starts from the same published state."""
+    source.execute("checkpoint")
+    shutil.copy(source.path, target.path)
+    read_copy = source.path.with_name(f"{source.path.stem}.read.duckdb")
+    if read_copy.exists():
+        shutil.copy(read_copy, target.path.with_name(read_copy.name))
+
+
+@pytest.fixture(scope="session")
+def published_warehouse(make_warehouse) -> Warehouse:
+    """Small data built once with the default vars (unit tests left out): the published state the gate,
+    publish guard and reader tests start from, each on its own copy."""
+    warehouse = make_warehouse("published")
+    warehouse.load(generate_raw_data(customers=150, orders=3_000, months=14, seed=3))
+    # Data tests left out too: this build only sets up what is published (their own tests cover them).
+    warehouse.dbt("build", "--exclude", "resource_type:test", "test_type:unit")
+    return warehouse

@@ -34,6 +34,7 @@ CASES: list[tuple[str, object, str]] = [
     ("rejected_rows_warn_share", 1.5, "a share between 0 and 1"),
     ("rejected_rows_error_share", -0.1, "a share between 0 and 1"),
     ("rejected_rows_warn_share", 0.5, "a share at most rejected_rows_error_share"),
+    ("max_publish_shrink_share", 1.5, "a share between 0 and 1"),
     (
         "tier_profitability_weights",
         {"revenue_per_active_month": 0, "margin_rate": 0},
