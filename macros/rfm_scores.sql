@@ -49,3 +49,41 @@
     {%- endif -%}
     cast({{ customer_segmentation.round_ratio('100 * (' ~ terms | join(' + ') ~ ')', 'rank_steps * ' ~ total.weight, 2) }} as decimal(5, 2))
 {%- endmacro %}
+
+
+{#- Fixed-break scores (var rfm_score_method = 'thresholds'): the score whose half-open range
+    [min_value, max_value) in seed rfm_score_breaks holds the value (an empty bound is open-ended). The same
+    breaks apply in every snapshot, so a score means the same number of days, orders or revenue every month.
+    The CASE is rendered from the seed at run time: editing the seed changes the breaks without touching SQL. -#}
+{% macro rfm_threshold_score(dimension, value, buckets) -%}
+    {%- if not execute -%}
+        cast(null as integer)
+    {%- else -%}
+    {%- set breaks = customer_segmentation.seed_relation('rfm_score_breaks') -%}
+    {%- set rows = run_query(
+        "select score, min_value, max_value from " ~ breaks
+        ~ " where dimension = '" ~ dimension ~ "' and buckets = " ~ (buckets | int) ~ " order by score"
+    ).rows -%}
+    {%- if rows | length != (buckets | int) -%}
+        {{ customer_segmentation.config_error('rfm_score_method', 'thresholds', 'seed rfm_score_breaks must have ' ~ buckets ~ ' rows for dimension ' ~ dimension ~ ' and buckets = ' ~ buckets ~ ' (it has ' ~ rows | length ~ ')') }}
+    {%- endif -%}
+    cast(case
+        {%- for row in rows %}
+        when {% if row['min_value'] is not none %}{{ value }} >= {{ row['min_value'] }}{% else %}1 = 1{% endif %}
+            and {% if row['max_value'] is not none %}{{ value }} < {{ row['max_value'] }}{% else %}1 = 1{% endif %}
+            then {{ row['score'] | int }}
+        {%- endfor %}
+    end as integer)
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- Whether a row of `customer_rfm_history`'s measures is in the scored population (var rfm_score_population):
+    `active` scores only customers with a completed order in the window; `all` every customer with history. -#}
+{% macro rfm_in_score_population(frequency='frequency') -%}
+    {%- if customer_segmentation.rfm_score_population() == 'active' -%}
+        {{ frequency }} > 0
+    {%- else -%}
+        1 = 1
+    {%- endif -%}
+{%- endmacro %}
