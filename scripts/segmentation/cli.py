@@ -15,7 +15,7 @@ from typing import ParamSpec, TypeVar
 import click
 
 from segmentation.dbt_runner import DbtCommandError, ensure_profiles, find_project_dir, run_dbt
-from segmentation.generator import generate_raw_data
+from segmentation.generator import DEFAULT_PROFILE, PROFILES, generate_raw_data
 from segmentation.loaders import TARGETS as ENGINES
 from segmentation.loaders import describe_postgres, load_raw, write_csv
 from segmentation.readers import TARGETS, MartReader, as_reader, default_schema, open_reader
@@ -126,6 +126,14 @@ def generation_options(func: Callable[P, R]) -> Callable[P, R]:
             type=click.DateTime(formats=["%Y-%m-%d"]),
             help="Last day of the data (YYYY-MM-DD).",
         ),
+        click.option(
+            "--profile",
+            default=DEFAULT_PROFILE,
+            show_default=True,
+            type=click.Choice(list(PROFILES)),
+            help="Shape of the customer base: saas (mostly active B2B buyers) or retail (most buy once and "
+            "have lapsed, a long tail of heavy buyers, zero-amount orders, no cost data).",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -147,6 +155,7 @@ def _generate(
     csv_dir: Path | None,
     events: bool = True,
     target: str = "duckdb",
+    profile: str = DEFAULT_PROFILE,
 ) -> None:
     started = time.perf_counter()
     raw = generate_raw_data(
@@ -157,10 +166,11 @@ def _generate(
         end_date=end_date,
         progress=True,
         events=events,
+        profile=profile,
     )
     event_rows = f", {len(raw.events):,} product events" if raw.events is not None else ""
     click.echo(
-        f"Generated {len(raw.customers):,} customers, {len(raw.accounts):,} accounts, "
+        f"Generated ({profile} profile) {len(raw.customers):,} customers, {len(raw.accounts):,} accounts, "
         f"{len(raw.products):,} products and {len(raw.orders):,} order rows{event_rows} "
         f"in {time.perf_counter() - started:.1f}s."
     )
@@ -289,6 +299,7 @@ def generate(
     csv_dir: Path | None,
     no_duckdb: bool,
     no_events: bool,
+    profile: str = DEFAULT_PROFILE,
 ) -> None:
     """Generate deterministic sample customers, accounts, products, orders and product events.
 
@@ -313,6 +324,7 @@ def generate(
             csv_dir,
             events=not no_events,
             target=target,
+            profile=profile,
         )
 
 
@@ -487,12 +499,23 @@ def demo(
     project_dir: Path | None,
     profiles_dir: Path | None,
     out_dir: Path,
+    profile: str = DEFAULT_PROFILE,
 ) -> None:
     """Generate sample data, load it into the target, build the project there, print the summary and write
     the plots."""
     with _friendly_errors():
+        click.echo(f"Demo data profile: {profile} (--profile saas or retail).")
         _generate(
-            customers, orders, months, seed, _as_date(end_date), duckdb_path, "raw", None, target=target
+            customers,
+            orders,
+            months,
+            seed,
+            _as_date(end_date),
+            duckdb_path,
+            "raw",
+            None,
+            target=target,
+            profile=profile,
         )
         _build(
             duckdb_path,
