@@ -17,37 +17,40 @@
 
 
 {#- percent_rank() as an exact fraction: the numerator `percentile_steps(value)` over the shared denominator
-    `percentile_rank_steps()` (n - 1 customers' steps, at least 1 so a lone customer scores 0, inverted 1). -#}
-{% macro percentile_rank_steps() -%}
-    (case when count(*) over () > 1 then count(*) over () - 1 else 1 end)
+    `percentile_rank_steps()` (n - 1 customers' steps, at least 1 so a lone customer scores 0, inverted 1).
+    `partition_by` ranks within groups (e.g. customers with and without cost data) instead of over everyone. -#}
+{% macro percentile_rank_steps(partition_by=none) -%}
+    {%- set over = '(partition by ' ~ partition_by ~ ')' if partition_by else '()' -%}
+    (case when count(*) over {{ over }} > 1 then count(*) over {{ over }} - 1 else 1 end)
 {%- endmacro %}
 
 
-{% macro percentile_steps(value, inverted=false) -%}
+{% macro percentile_steps(value, inverted=false, partition_by=none) -%}
+    {%- set partition = 'partition by ' ~ partition_by ~ ' ' if partition_by else '' -%}
     {%- if inverted -%}
-        ({{ customer_segmentation.percentile_rank_steps() }} - (rank() over (order by {{ value }}) - 1))
+        ({{ customer_segmentation.percentile_rank_steps(partition_by) }} - (rank() over ({{ partition }}order by {{ value }}) - 1))
     {%- else -%}
-        (rank() over (order by {{ value }}) - 1)
+        (rank() over ({{ partition }}order by {{ value }}) - 1)
     {%- endif -%}
 {%- endmacro %}
 
 
-{#- 100 x the weighted mean of percentile ranks (columns <feature>_rank over rank_steps), rounded half away
+{#- 100 x the weighted mean of percentile ranks (columns <feature><rank_suffix> over `steps`), rounded half away
     from zero to two decimals. Weights become whole thousandths so the whole score is integer arithmetic. -#}
-{% macro weighted_percentile_score(weights) -%}
+{% macro weighted_percentile_score(weights, steps='rank_steps', rank_suffix='_rank') -%}
     {%- set terms = [] -%}
     {%- set total = namespace(weight=0) -%}
     {%- for feature, weight in weights.items() -%}
         {%- set whole = ((weight * 1000) | round | int) -%}
         {%- if whole > 0 -%}
-            {%- do terms.append(whole ~ ' * ' ~ feature ~ '_rank') -%}
+            {%- do terms.append(whole ~ ' * ' ~ feature ~ rank_suffix) -%}
             {%- set total.weight = total.weight + whole -%}
         {%- endif -%}
     {%- endfor -%}
     {%- if total.weight == 0 -%}
         {{ customer_segmentation.config_error('tier weights', weights, 'at least one weight of 0.001 or more') }}
     {%- endif -%}
-    cast({{ customer_segmentation.round_ratio('100 * (' ~ terms | join(' + ') ~ ')', 'rank_steps * ' ~ total.weight, 2) }} as decimal(5, 2))
+    cast({{ customer_segmentation.round_ratio('100 * (' ~ terms | join(' + ') ~ ')', steps ~ ' * ' ~ total.weight, 2) }} as decimal(5, 2))
 {%- endmacro %}
 
 

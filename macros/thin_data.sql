@@ -85,7 +85,9 @@
                 'rfm_snapshot_quality: ' ~ collapsed.rows | length ~ ' collapsed snapshot(s), one score holds more than '
                 ~ customer_segmentation.rfm_max_score_share() ~ ' of the scored customers or a middle score is empty: '
                 ~ details | join('; ') ~ more
-                ~ '. Remedies: rfm_score_population: active, rfm_score_method: thresholds, or a scheme with fewer buckets.'
+                ~ '. Remedies: ' ~ ('rfm_score_population: active (rank only customers with an order in the window), ' if customer_segmentation.rfm_score_population() == 'all' else '')
+                ~ 'rfm_score_method: thresholds (fixed breaks, seed rfm_score_breaks), or a scheme with fewer buckets'
+                ~ ' (rfm_segment_scheme: rfm_27). Ties in frequency (most customers with one order) collapse it under any method.'
             ) -%}
         {%- endif -%}
     {%- endif -%}
