@@ -33,7 +33,7 @@
 {#- The raw tables that must reconcile with staging plus rejected rows. -#}
 {% macro raw_source_tables() -%}
     {%- set tables = ['customers', 'accounts', 'products', 'orders'] -%}
-    {%- if customer_segmentation.events_enabled() -%}
+    {%- if customer_segmentation.events_enabled() and customer_segmentation.events_source_found() -%}
         {%- do tables.append('events') -%}
     {%- endif -%}
     {{ return(tables) }}
