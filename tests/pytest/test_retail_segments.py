@@ -164,3 +164,16 @@ def test_thresholds_match_pandas_and_unchanged_behaviour_keeps_its_scores(retail
     assert len(full_window) >= 10
     assert full_window[["recency_score", "frequency_score", "monetary_score"]].drop_duplicates().shape[0] == 1
     assert full_window["rfm_code"].iloc[0] == "554"
+
+
+def test_report_names_the_collapse_its_remedy_and_the_fixed_breaks(retail: Warehouse) -> None:
+    from segmentation.readers import DuckDBReader
+    from segmentation.report import score_collapse_html
+    from segmentation.report_data import ReportData
+
+    _rebuild_history(retail, rfm_score_method="thresholds")
+    html = score_collapse_html(ReportData(DuckDBReader(retail.path)))
+    collapsed = retail.query("select count(*) as n from rfm_snapshot_quality where is_collapsed")["n"].iloc[0]
+    assert collapsed > 0 and f"{collapsed} of " in html and "collapsed in" in html
+    assert "frequency" in html and "rfm_score_method: thresholds" in html
+    assert "fixed breaks of seed rfm_score_breaks" in html and "1,500.0" in html
