@@ -104,6 +104,30 @@ def test_retail_sample_is_mostly_lapsed_one_time_buyers(retail: Warehouse) -> No
     assert retail.query("select count(*) as n from raw.orders where cost is not null")["n"].iloc[0] == 0
 
 
+def test_tiers_without_costs_score_profitability_on_revenue_alone(retail: Warehouse) -> None:
+    tiers = retail.query(
+        "select customer_id, orders_12m, margin_12m, profitability_basis, profitability_score"
+        " from customer_tiers"
+    )
+    active = tiers[tiers["orders_12m"] > 0]
+    assert len(active) > 100
+    # Unknown cost is not zero cost: no invented margin, and the column says how profitability was scored.
+    assert active["margin_12m"].isna().all()
+    assert (active["profitability_basis"] == "revenue only").all()
+    expected = retail.query(
+        """
+        select
+            customer_id,
+            round(100.0 * percent_rank() over (
+                partition by profitability_basis order by revenue_12m / greatest(active_months, 1)
+            ), 2) as expected
+        from customer_tiers
+        """
+    )
+    merged = tiers.merge(expected, on="customer_id")
+    assert (merged["profitability_score"].astype(float) - merged["expected"]).abs().max() < 0.006
+
+
 @pytest.mark.parametrize("scheme", ["rf_matrix", "rfm_27", "simple_6"])
 def test_no_customer_without_an_order_in_the_window_is_in_a_recent_buying_segment(
     retail: Warehouse, scheme: str
