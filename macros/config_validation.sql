@@ -33,10 +33,21 @@
 
 
 {% macro rfm_score_method() -%}
-    {%- set allowed = ['percent_rank', 'ntile'] -%}
+    {%- set allowed = ['percent_rank', 'ntile', 'thresholds'] -%}
     {%- set value = var('rfm_score_method', 'percent_rank') -%}
     {%- if value not in allowed -%}
         {{ customer_segmentation.config_error('rfm_score_method', value, allowed | join(', ')) }}
+    {%- endif -%}
+    {{ return(value) }}
+{%- endmacro %}
+
+
+{#- Who is ranked in each snapshot: `active` (customers with a completed order in the window) or `all`. -#}
+{% macro rfm_score_population() -%}
+    {%- set allowed = ['active', 'all'] -%}
+    {%- set value = var('rfm_score_population', 'active') -%}
+    {%- if value not in allowed -%}
+        {{ customer_segmentation.config_error('rfm_score_population', value, allowed | join(', ')) }}
     {%- endif -%}
     {{ return(value) }}
 {%- endmacro %}

@@ -101,3 +101,37 @@
     end
     {%- endif -%}
 {%- endmacro %}
+
+
+{#- A seed's relation for run_query. Inside a unit test ref() names the fixture CTE, which run_query cannot
+    read, so the seed that `dbt build` loaded into the target schema is read instead (Spark has no database). -#}
+{% macro seed_relation(seed_name) -%}
+    {%- set relation = ref(seed_name) -%}
+    {%- if '__dbt__cte__' in (relation | string) -%}
+        {%- set relation = api.Relation.create(
+            database=(target.database if target.database is defined else none),
+            schema=target.schema,
+            identifier=seed_name
+        ) -%}
+    {%- endif -%}
+    {{ return(relation) }}
+{%- endmacro %}
+
+
+{#- The segment of customers outside the scored population (no completed order in the window), as the
+    scheme names it in seed rfm_lapsed_segments; it must be one of the scheme's own segments. -#}
+{% macro rfm_lapsed_segment() -%}
+    {%- if not execute -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set scheme = customer_segmentation.rfm_segment_scheme() -%}
+    {%- set lapsed = run_query(
+        "select segment from " ~ customer_segmentation.seed_relation('rfm_lapsed_segments')
+        ~ " where scheme = '" ~ scheme ~ "'"
+    ).columns[0].values() -%}
+    {%- set segments = customer_segmentation.rfm_scheme_rows() | map(attribute='segment') | list -%}
+    {%- if lapsed | length != 1 or lapsed[0] not in segments -%}
+        {{ customer_segmentation.config_error('rfm_segment_scheme', scheme, 'a scheme with exactly one row in seed rfm_lapsed_segments naming one of its segments (found: ' ~ lapsed | join(', ') ~ ')') }}
+    {%- endif -%}
+    {{ return(lapsed[0]) }}
+{%- endmacro %}

@@ -11,10 +11,29 @@
 {%- endmacro %}
 
 
+{#- Whether the optional raw `events` table exists (checked when the build runs; while parsing it is assumed,
+    so the source stays in the graph). A project without it builds with the default vars: base_events is
+    empty and says so once in the log, naming var events_enabled. -#}
+{% macro events_source_found(log_missing=false) -%}
+    {%- if not execute -%}
+        {{ return(true) }}
+    {%- endif -%}
+    {%- set events = source('raw', 'events') -%}
+    {%- set found = adapter.get_relation(database=events.database, schema=events.schema, identifier=events.identifier) -%}
+    {%- if found is none and log_missing -%}
+        {{ log(
+            'No events table at ' ~ events ~ ': the behaviour models build empty and health scores use no usage. '
+            ~ 'Set var events_enabled: false to skip them, or load the product events there.', info=true
+        ) }}
+    {%- endif -%}
+    {{ return(found is not none) }}
+{%- endmacro %}
+
+
 {#- The raw tables that must reconcile with staging plus rejected rows. -#}
 {% macro raw_source_tables() -%}
     {%- set tables = ['customers', 'accounts', 'products', 'orders'] -%}
-    {%- if customer_segmentation.events_enabled() -%}
+    {%- if customer_segmentation.events_enabled() and customer_segmentation.events_source_found() -%}
         {%- do tables.append('events') -%}
     {%- endif -%}
     {{ return(tables) }}

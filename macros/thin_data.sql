@@ -52,3 +52,44 @@
     {%- endif -%}
     select 1
 {%- endmacro %}
+
+
+{#- Collapse guard: the largest share of a dimension's scored customers one score may hold. -#}
+{% macro rfm_max_score_share() -%}
+    {%- set value = var('rfm_max_score_share', 0.5) -%}
+    {%- if value is not number or value is sameas true or value is sameas false or value <= 0 or value > 1 -%}
+        {{ customer_segmentation.config_error('rfm_max_score_share', value, 'a share above 0 and at most 1') }}
+    {%- endif -%}
+    {{ return(value) }}
+{%- endmacro %}
+
+
+{#- Post-hook of rfm_snapshot_quality: names the collapsed snapshots and dimensions in the build's log. -#}
+{% macro warn_collapsed_snapshots(relation, shown=5) -%}
+    {%- if execute -%}
+        {%- set collapsed = run_query(
+            "select snapshot_date, is_recency_collapsed, is_frequency_collapsed, is_monetary_collapsed"
+            ~ " from " ~ relation ~ " where is_collapsed order by snapshot_date"
+        ) -%}
+        {%- if collapsed.rows | length > 0 -%}
+            {%- set details = [] -%}
+            {%- for row in collapsed.rows[:shown] -%}
+                {%- set dimensions = [] -%}
+                {%- for dimension, flag in [('recency', row[1]), ('frequency', row[2]), ('monetary', row[3])] if flag -%}
+                    {%- do dimensions.append(dimension) -%}
+                {%- endfor -%}
+                {%- do details.append(row[0] ~ ' (' ~ dimensions | join(', ') ~ ')') -%}
+            {%- endfor -%}
+            {%- set more = (' and ' ~ (collapsed.rows | length - shown) ~ ' more') if collapsed.rows | length > shown else '' -%}
+            {%- do exceptions.warn(
+                'rfm_snapshot_quality: ' ~ collapsed.rows | length ~ ' collapsed snapshot(s), one score holds more than '
+                ~ customer_segmentation.rfm_max_score_share() ~ ' of the scored customers or a middle score is empty: '
+                ~ details | join('; ') ~ more
+                ~ '. Remedies: ' ~ ('rfm_score_population: active (rank only customers with an order in the window), ' if customer_segmentation.rfm_score_population() == 'all' else '')
+                ~ 'rfm_score_method: thresholds (fixed breaks, seed rfm_score_breaks), or a scheme with fewer buckets'
+                ~ ' (rfm_segment_scheme: rfm_27). Ties in frequency (most customers with one order) collapse it under any method.'
+            ) -%}
+        {%- endif -%}
+    {%- endif -%}
+    select 1
+{%- endmacro %}

@@ -8,6 +8,8 @@
     {%- do customer_segmentation.rfm_grain() -%}
     {%- do customer_segmentation.rfm_window_months() -%}
     {%- do customer_segmentation.rfm_score_method() -%}
+    {%- do customer_segmentation.rfm_score_population() -%}
+    {%- do customer_segmentation.rfm_max_score_share() -%}
     {%- do customer_segmentation.rfm_lookback_periods() -%}
     {%- do customer_segmentation.rfm_as_of_date_literal() -%}
     {%- do customer_segmentation.business_timezone() -%}

@@ -4,8 +4,11 @@
     **customer_segmentation.family_history_incremental_config()
 ) }}
 -- depends_on: {{ ref('rfm_segment_definitions') }}
+-- depends_on: {{ ref('rfm_lapsed_segments') }}
+-- depends_on: {{ ref('rfm_score_breaks') }}
 {%- set buckets = customer_segmentation.rfm_buckets() -%}
 {%- set method = customer_segmentation.rfm_score_method() -%}
+{%- set population = customer_segmentation.rfm_score_population() -%}
 {%- set lookback = customer_segmentation.rfm_lookback_periods() %}
 
 with
@@ -143,48 +146,58 @@ measured as (
 
 ),
 
+score_population as (
+
+    -- Who is ranked (var rfm_score_population): with `active`, only customers with a completed order in
+    -- the snapshot's window, so lapsed customers cannot crowd the low scores and push one-order customers
+    -- into the top ones; with `all`, every customer with history.
+    select * from measured
+    where {{ customer_segmentation.rfm_in_score_population('frequency') }}
+
+),
+
 {% if method == 'percent_rank' -%}
 recency_ranks as (
 
     -- Recency and frequency take few distinct values per snapshot: ranking their value counts gives the same
     -- percent_rank as sorting every row (see macros/rank_counts.sql), at a fraction of the cost.
-    {{ customer_segmentation.value_count_ranks('measured', 'recency_days', 'desc') }}
+    {{ customer_segmentation.value_count_ranks('score_population', 'recency_days', 'desc') }}
 
 ),
 
 frequency_ranks as (
 
-    {{ customer_segmentation.value_count_ranks('measured', 'frequency', 'asc') }}
+    {{ customer_segmentation.value_count_ranks('score_population', 'frequency', 'asc') }}
 
 ),
 
 ranked_by_counts as (
 
     select
-        measured.customer_id,
-        measured.snapshot_date,
-        measured.as_of_date,
-        measured.last_order_date,
-        measured.recency_days,
-        measured.frequency,
-        measured.monetary,
+        score_population.customer_id,
+        score_population.snapshot_date,
+        score_population.as_of_date,
+        score_population.last_order_date,
+        score_population.recency_days,
+        score_population.frequency,
+        score_population.monetary,
         {{ customer_segmentation.rfm_score_from_counts(
             'recency_ranks.rows_before', 'recency_ranks.partition_rows', buckets
         ) }} as recency_score,
         {{ customer_segmentation.rfm_score_from_counts(
             'frequency_ranks.rows_before', 'frequency_ranks.partition_rows', buckets
         ) }} as frequency_score
-    from measured
+    from score_population
     inner join recency_ranks
-        on measured.snapshot_date = recency_ranks.snapshot_date
-        and measured.recency_days = recency_ranks.recency_days
+        on score_population.snapshot_date = recency_ranks.snapshot_date
+        and score_population.recency_days = recency_ranks.recency_days
     inner join frequency_ranks
-        on measured.snapshot_date = frequency_ranks.snapshot_date
-        and measured.frequency = frequency_ranks.frequency
+        on score_population.snapshot_date = frequency_ranks.snapshot_date
+        and score_population.frequency = frequency_ranks.frequency
 
 ),
 
-scored as (
+scored_population as (
 
     -- Monetary values are nearly all distinct, so a sort is the cheapest way to rank them.
     select
@@ -193,29 +206,83 @@ scored as (
     from ranked_by_counts
 
 ),
+{%- elif method == 'thresholds' -%}
+scored_population as (
+
+    -- Fixed breaks from seed rfm_score_breaks: the same in every snapshot, no ranking.
+    select
+        *,
+        {{ customer_segmentation.rfm_threshold_score('recency', 'recency_days', buckets) }} as recency_score,
+        {{ customer_segmentation.rfm_threshold_score('frequency', 'frequency', buckets) }} as frequency_score,
+        {{ customer_segmentation.rfm_threshold_score('monetary', 'monetary', buckets) }} as monetary_score
+    from score_population
+
+),
 {%- else -%}
-scored as (
+scored_population as (
 
     select
         *,
         {{ customer_segmentation.rfm_score('recency_days', 'desc', buckets, method) }} as recency_score,
         {{ customer_segmentation.rfm_score('frequency', 'asc', buckets, method) }} as frequency_score,
         {{ customer_segmentation.rfm_score('monetary', 'asc', buckets, method) }} as monetary_score
-    from measured
+    from score_population
 
 ),
 {%- endif %}
+
+scored as (
+
+    select
+        customer_id,
+        snapshot_date,
+        as_of_date,
+        last_order_date,
+        recency_days,
+        frequency,
+        monetary,
+        recency_score,
+        frequency_score,
+        monetary_score
+    from scored_population
+    {%- if population == 'active' %}
+
+    union all
+
+    -- Outside the scored population: measures kept, no scores (they were not ranked), and the segment the
+    -- scheme names for lapsed customers in seed rfm_lapsed_segments.
+    select
+        customer_id,
+        snapshot_date,
+        as_of_date,
+        last_order_date,
+        recency_days,
+        frequency,
+        monetary,
+        cast(null as integer) as recency_score,
+        cast(null as integer) as frequency_score,
+        cast(null as integer) as monetary_score
+    from measured
+    where not ({{ customer_segmentation.rfm_in_score_population('frequency') }})
+    {%- endif %}
+
+),
 
 segmented as (
 
     select
         *,
-        {{ dbt.concat([
-            dbt.cast('recency_score', dbt.type_string()),
-            dbt.cast('frequency_score', dbt.type_string()),
-            dbt.cast('monetary_score', dbt.type_string())
-        ]) }} as rfm_code,
-        {{ customer_segmentation.rfm_segment_case('recency_score', 'frequency_score', 'monetary_score') }} as segment
+        case
+            when recency_score is not null then {{ dbt.concat([
+                dbt.cast('recency_score', dbt.type_string()),
+                dbt.cast('frequency_score', dbt.type_string()),
+                dbt.cast('monetary_score', dbt.type_string())
+            ]) }}
+        end as rfm_code,
+        case
+            when recency_score is null then '{{ customer_segmentation.rfm_lapsed_segment() | replace("'", "''") }}'
+            else {{ customer_segmentation.rfm_segment_case('recency_score', 'frequency_score', 'monetary_score') }}
+        end as segment
     from scored
 
 ),

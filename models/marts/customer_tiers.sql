@@ -74,7 +74,8 @@ lookback_activity as (
     select
         customer_id,
         sum(amount) as revenue,
-        sum(amount - coalesce(cost, 0)) as margin,
+        -- A null cost is unknown, not zero: the margin is only known when every row has a cost.
+        case when count(cost) = count(*) then sum(amount - cost) end as margin,
         count(distinct case when status = 'completed' then {{ customer_segmentation.period_start('order_date', 'month') }} end)
             as active_months,
         sum(case when status = 'completed' then 1 else 0 end) as orders,
@@ -103,7 +104,14 @@ features as (
         lifetime.first_order_date,
         lifetime.last_order_date,
         cast(coalesce(lookback_activity.revenue, 0) as {{ customer_segmentation.money_type() }}) as revenue_12m,
-        cast(coalesce(lookback_activity.margin, 0) as {{ customer_segmentation.money_type() }}) as margin_12m,
+        cast(
+            case when lookback_activity.customer_id is null then 0 else lookback_activity.margin end
+            as {{ customer_segmentation.money_type() }}
+        ) as margin_12m,
+        case
+            when lookback_activity.customer_id is not null and lookback_activity.margin is null then 'revenue only'
+            else 'revenue and margin'
+        end as profitability_basis,
         cast(coalesce(lookback_activity.active_months, 0) as integer) as active_months,
         cast(coalesce(lookback_activity.orders, 0) as integer) as orders_12m,
         cast(coalesce(lookback_activity.distinct_products, 0) as integer) as distinct_products,
@@ -131,10 +139,12 @@ normalised as (
         cast(cast(revenue_12m * 100 as bigint) as {{ dbt.type_float() }})
             / (100 * case when active_months > 0 then active_months else 1 end)
             as revenue_per_active_month,
+        -- Null with an unknown margin (see profitability_basis).
         cast(cast(margin_12m * 100 as bigint) as {{ dbt.type_float() }})
             / (100 * case when active_months > 0 then active_months else 1 end)
             as margin_per_active_month,
         case
+            when margin_12m is null then null
             when revenue_12m > 0
                 then cast(cast(margin_12m * 100 as bigint) as {{ dbt.type_float() }})
                     / cast(cast(revenue_12m * 100 as bigint) as {{ dbt.type_float() }})
@@ -152,9 +162,16 @@ ranked as (
     -- weighted scores below are exact fractions, rounded the same way on every engine (doubles are not).
     select
         *,
-        {{ customer_segmentation.percentile_steps('revenue_per_active_month') }} as revenue_per_active_month_rank,
-        {{ customer_segmentation.percentile_steps('margin_per_active_month') }} as margin_per_active_month_rank,
-        {{ customer_segmentation.percentile_steps('margin_rate') }} as margin_rate_rank,
+        -- Profitability is ranked among customers with the same basis: with known costs on revenue and
+        -- margin, with unknown costs on revenue alone (their margin ranks are never used). With every cost
+        -- known there is one group, and the ranks are those over everyone.
+        {{ customer_segmentation.percentile_steps('revenue_per_active_month', partition_by='profitability_basis') }}
+            as revenue_per_active_month_profitability_rank,
+        {{ customer_segmentation.percentile_steps('margin_per_active_month', partition_by='profitability_basis') }}
+            as margin_per_active_month_profitability_rank,
+        {{ customer_segmentation.percentile_steps('margin_rate', partition_by='profitability_basis') }}
+            as margin_rate_profitability_rank,
+        {{ customer_segmentation.percentile_rank_steps(partition_by='profitability_basis') }} as profitability_rank_steps,
         {{ customer_segmentation.percentile_steps('active_months') }} as active_months_rank,
         {{ customer_segmentation.percentile_steps('orders_per_active_month') }} as orders_per_active_month_rank,
         {{ customer_segmentation.percentile_steps('distinct_products') }} as distinct_products_rank,
@@ -170,7 +187,12 @@ scored as (
 
     select
         *,
-        {{ customer_segmentation.weighted_percentile_score(profitability_weights) }} as profitability_score,
+        case
+            when profitability_basis = 'revenue only' then {{ customer_segmentation.weighted_percentile_score(
+                {'revenue_per_active_month': 1}, 'profitability_rank_steps', '_profitability_rank') }}
+            else {{ customer_segmentation.weighted_percentile_score(
+                profitability_weights, 'profitability_rank_steps', '_profitability_rank') }}
+        end as profitability_score,
         {{ customer_segmentation.weighted_percentile_score(adherence_weights) }} as adherence_score
     from ranked
 
@@ -215,6 +237,7 @@ final as (
         tiered.days_since_last_order,
         tiered.tenure_days,
         tiered.profitability_score,
+        tiered.profitability_basis,
         tiered.adherence_score,
         tiered.tier,
         tier_definitions.tier_name,

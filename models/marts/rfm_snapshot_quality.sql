@@ -1,7 +1,11 @@
-{{ config(post_hook="{{ customer_segmentation.warn_thin_snapshots(this) }}") }}
+{{ config(post_hook=[
+    "{{ customer_segmentation.warn_thin_snapshots(this) }}",
+    "{{ customer_segmentation.warn_collapsed_snapshots(this) }}"
+]) }}
 -- depends_on: {{ ref('rfm_segment_definitions') }}
 {%- set min_customers = customer_segmentation.rfm_min_customers_per_snapshot() -%}
-{%- set min_distinct_scores = customer_segmentation.rfm_min_distinct_scores(customer_segmentation.rfm_buckets()) %}
+{%- set min_distinct_scores = customer_segmentation.rfm_min_distinct_scores(customer_segmentation.rfm_buckets()) -%}
+{%- set max_score_share = customer_segmentation.rfm_max_score_share() %}
 
 with
 
@@ -11,16 +15,48 @@ score_thresholds as (
 
 ),
 
-per_snapshot as (
+per_dimension as (
 
-    -- Each dimension's scores cover every customer once, so the recency rows count the snapshot's customers.
+    -- Collapse guard: one score holding more than rfm_max_score_share of the dimension's scored customers,
+    -- or an empty score between the lowest and the highest one present (ties jumping a score).
     select
         snapshot_date,
-        sum(case when dimension = 'recency' then customers else 0 end) as customers,
-        sum(case when dimension = 'recency' then 1 else 0 end) as distinct_recency_scores,
-        sum(case when dimension = 'frequency' then 1 else 0 end) as distinct_frequency_scores,
-        sum(case when dimension = 'monetary' then 1 else 0 end) as distinct_monetary_scores
+        dimension,
+        case
+            when max(customers) > {{ max_score_share }} * sum(customers) then true
+            when max(score) - min(score) + 1 > count(*) then true
+            else false
+        end as is_collapsed
     from score_thresholds
+    group by
+        snapshot_date,
+        dimension
+
+),
+
+per_snapshot as (
+
+    -- Each dimension's scores cover every scored customer once, so the recency rows count the snapshot's
+    -- scored customers.
+    select
+        score_thresholds.snapshot_date,
+        sum(case when score_thresholds.dimension = 'recency' then score_thresholds.customers else 0 end) as customers,
+        sum(case when score_thresholds.dimension = 'recency' then 1 else 0 end) as distinct_recency_scores,
+        sum(case when score_thresholds.dimension = 'frequency' then 1 else 0 end) as distinct_frequency_scores,
+        sum(case when score_thresholds.dimension = 'monetary' then 1 else 0 end) as distinct_monetary_scores
+    from score_thresholds
+    group by score_thresholds.snapshot_date
+
+),
+
+collapsed_dimensions as (
+
+    select
+        snapshot_date,
+        max(case when dimension = 'recency' and is_collapsed then 1 else 0 end) as is_recency_collapsed,
+        max(case when dimension = 'frequency' and is_collapsed then 1 else 0 end) as is_frequency_collapsed,
+        max(case when dimension = 'monetary' and is_collapsed then 1 else 0 end) as is_monetary_collapsed
+    from per_dimension
     group by snapshot_date
 
 ),
@@ -28,7 +64,10 @@ per_snapshot as (
 flagged as (
 
     select
-        *,
+        per_snapshot.*,
+        case when collapsed_dimensions.is_recency_collapsed = 1 then true else false end as is_recency_collapsed,
+        case when collapsed_dimensions.is_frequency_collapsed = 1 then true else false end as is_frequency_collapsed,
+        case when collapsed_dimensions.is_monetary_collapsed = 1 then true else false end as is_monetary_collapsed,
         case when customers < {{ min_customers }} then true else false end as has_too_few_customers,
         case
             when least(distinct_recency_scores, distinct_frequency_scores, distinct_monetary_scores) < {{ min_distinct_scores }}
@@ -36,6 +75,8 @@ flagged as (
             else false
         end as has_collapsed_scores
     from per_snapshot
+    inner join collapsed_dimensions
+        on per_snapshot.snapshot_date = collapsed_dimensions.snapshot_date
 
 ),
 
@@ -51,7 +92,15 @@ final as (
         {{ min_distinct_scores }} as min_distinct_scores,
         has_too_few_customers,
         has_collapsed_scores,
-        case when has_too_few_customers or has_collapsed_scores then true else false end as is_thin
+        case when has_too_few_customers or has_collapsed_scores then true else false end as is_thin,
+        {{ max_score_share }} as max_score_share,
+        is_recency_collapsed,
+        is_frequency_collapsed,
+        is_monetary_collapsed,
+        case
+            when is_recency_collapsed or is_frequency_collapsed or is_monetary_collapsed then true
+            else false
+        end as is_collapsed
     from flagged
 
 )

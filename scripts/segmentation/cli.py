@@ -15,7 +15,7 @@ from typing import ParamSpec, TypeVar
 import click
 
 from segmentation.dbt_runner import DbtCommandError, ensure_profiles, find_project_dir, run_dbt
-from segmentation.generator import generate_raw_data
+from segmentation.generator import DEFAULT_PROFILE, PROFILES, generate_raw_data
 from segmentation.loaders import TARGETS as ENGINES
 from segmentation.loaders import describe_postgres, load_raw, write_csv
 from segmentation.readers import TARGETS, MartReader, as_reader, default_schema, open_reader
@@ -138,6 +138,14 @@ def generation_options(func: Callable[P, R]) -> Callable[P, R]:
             type=click.DateTime(formats=["%Y-%m-%d"]),
             help="Last day of the data (YYYY-MM-DD).",
         ),
+        click.option(
+            "--profile",
+            default=DEFAULT_PROFILE,
+            show_default=True,
+            type=click.Choice(list(PROFILES)),
+            help="Shape of the customer base: saas (mostly active B2B buyers) or retail (most buy once and "
+            "have lapsed, a long tail of heavy buyers, zero-amount orders, no cost data).",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -159,6 +167,7 @@ def _generate(
     csv_dir: Path | None,
     events: bool = True,
     target: str = "duckdb",
+    profile: str = DEFAULT_PROFILE,
 ) -> None:
     started = time.perf_counter()
     raw = generate_raw_data(
@@ -169,10 +178,11 @@ def _generate(
         end_date=end_date,
         progress=True,
         events=events,
+        profile=profile,
     )
     event_rows = f", {len(raw.events):,} product events" if raw.events is not None else ""
     click.echo(
-        f"Generated {len(raw.customers):,} customers, {len(raw.accounts):,} accounts, "
+        f"Generated ({profile} profile) {len(raw.customers):,} customers, {len(raw.accounts):,} accounts, "
         f"{len(raw.products):,} products and {len(raw.orders):,} order rows{event_rows} "
         f"in {time.perf_counter() - started:.1f}s."
     )
@@ -306,6 +316,7 @@ def generate(
     csv_dir: Path | None,
     no_duckdb: bool,
     no_events: bool,
+    profile: str = DEFAULT_PROFILE,
 ) -> None:
     """Generate deterministic sample customers, accounts, products, orders and product events.
 
@@ -330,6 +341,7 @@ def generate(
             csv_dir,
             events=not no_events,
             target=target,
+            profile=profile,
         )
 
 
@@ -504,6 +516,7 @@ def demo(
     project_dir: Path | None,
     profiles_dir: Path | None,
     out_dir: Path,
+    profile: str = DEFAULT_PROFILE,
 ) -> None:
     """Generate sample data, load it into the target, build the project there, print the summary and write
     the plots.
@@ -512,8 +525,18 @@ def demo(
     new CRM tables replace the old sample's whatever their size; the build gate still holds.
     """
     with _friendly_errors():
+        click.echo(f"Demo data profile: {profile} (--profile saas or retail).")
         _generate(
-            customers, orders, months, seed, _as_date(end_date), duckdb_path, "raw", None, target=target
+            customers,
+            orders,
+            months,
+            seed,
+            _as_date(end_date),
+            duckdb_path,
+            "raw",
+            None,
+            target=target,
+            profile=profile,
         )
         _build(
             duckdb_path,

@@ -7,6 +7,10 @@ generated column-wise with numpy; Faker is only used to fill small name pools.
 
 Five customers with hand-written behaviour (``PLANTED_CUSTOMERS``) get ids 1..5 so
 tests of the dbt models can assert on them; random customers start at id 6.
+
+Two profiles (``PROFILES``): ``saas`` (the default) is a B2B-heavy base that mostly keeps buying;
+``retail`` looks like a shop's order log: most customers buy once, most have lapsed, a long tail of
+heavy buyers, more zero-amount orders, small baskets and no cost data (every cost is null).
 """
 
 from __future__ import annotations
@@ -176,6 +180,28 @@ CATALOG: dict[str, tuple[float, float, tuple[str, ...]]] = {
         ),
     ),
 }
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The shape of a customer base."""
+
+    name: str
+    b2b_share: float
+    churn_share: float  # share of customers who stop buying after a lifetime
+    mean_lifetime_days: int
+    acquisition_growth: float  # how much sign-ups rise over the span (> 0)
+    one_time_share: float  # share of customers who place exactly one order, near sign-up
+    free_order_rate: float
+    price_scale: float  # multiplies the catalog's list prices
+    has_cost: bool  # False: the cost column is null throughout (unknown, not zero)
+
+
+PROFILES: dict[str, Profile] = {
+    "saas": Profile("saas", B2B_SHARE, CHURN_SHARE, MEAN_LIFETIME_DAYS, 2.0, 0.0, FREE_ORDER_RATE, 1.0, True),
+    "retail": Profile("retail", 0.0, 0.85, 90, 0.5, 0.55, 0.02, 0.06, False),
+}
+DEFAULT_PROFILE = "saas"
 
 
 @dataclass(frozen=True)
@@ -364,20 +390,34 @@ def _acquisition_offsets(rng: np.random.Generator, n: int, growth: float = 2.0) 
     return (-1.0 + np.sqrt(1.0 + 2.0 * growth * u * (1.0 + growth / 2.0))) / growth
 
 
-def _make_random_customers(rng: np.random.Generator, n: int, span: _Span) -> _RandomCustomers:
-    is_b2b = rng.random(n) < B2B_SHARE
+def _make_random_customers(
+    rng: np.random.Generator, n: int, span: _Span, profile: Profile = PROFILES[DEFAULT_PROFILE]
+) -> _RandomCustomers:
+    is_b2b = rng.random(n) < profile.b2b_share
     size = np.where(is_b2b, rng.choice(len(COMPANY_SIZES), n, p=COMPANY_SIZE_WEIGHTS), -1)
     # Leave a week at the end so even the newest customers can place an order.
     signup_days = np.maximum(span.n_days - 7, 1)
-    created_day = span.start_day + (_acquisition_offsets(rng, n) * signup_days).astype("int64")
+    offsets = (
+        _acquisition_offsets(rng, n, profile.acquisition_growth)
+        if profile.acquisition_growth
+        else rng.random(n)
+    )
+    created_day = span.start_day + (offsets * signup_days).astype("int64")
     created_ts = created_day * DAY + _time_of_day(rng, n)
     order = np.argsort(created_ts, kind="stable")  # ids grow with sign-up time
     is_b2b, size, created_ts, created_day = is_b2b[order], size[order], created_ts[order], created_day[order]
 
-    churns = rng.random(n) < CHURN_SHARE
-    lifetime = 14 + rng.exponential(MEAN_LIFETIME_DAYS, n).astype("int64")
+    churns = rng.random(n) < profile.churn_share
+    lifetime = 14 + rng.exponential(profile.mean_lifetime_days, n).astype("int64")
     active_end_day = np.where(churns, np.minimum(created_day + lifetime, span.end_day), span.end_day)
-    rate = rng.gamma(0.7, 1.0, n) * np.where(is_b2b, 1.6, 1.0)
+    one_time = np.zeros(n, dtype=bool)
+    if profile.one_time_share > 0:
+        # One-time buyers: a single order within a week of signing up (drawn only for such profiles, so
+        # the saas stream of random numbers is unchanged).
+        one_time = rng.random(n) < profile.one_time_share
+        active_end_day = np.where(one_time, np.minimum(created_day + 7, span.end_day), active_end_day)
+    # rate 0 marks a one-time buyer (exactly one order); the others share the remaining orders.
+    rate = np.where(one_time, 0.0, rng.gamma(0.7, 1.0, n) * np.where(is_b2b, 1.6, 1.0))
     n_preferred = np.minimum(rng.geometric(0.45, n), MAX_PREFERRED_PRODUCTS)
     return _RandomCustomers(
         is_b2b=is_b2b,
@@ -622,10 +662,13 @@ def _random_orders(
     catalog: _Catalog,
     span: _Span,
     total: int,
+    profile: Profile = PROFILES[DEFAULT_PROFILE],
 ) -> _Orders:
     created_day = customers.created_ts // DAY
     exposure = (customers.active_end_day - created_day + 1).astype("float64")
-    counts = _allocate_order_counts(rng, customers.rate, exposure, total)
+    one_time = customers.rate == 0
+    counts = _allocate_order_counts(rng, customers.rate, exposure, max(total - int(one_time.sum()), 0))
+    counts = np.where(one_time, 1, counts)
     owner = np.repeat(np.arange(counts.size), counts)
     n = owner.size
 
@@ -658,8 +701,11 @@ def _random_orders(
     )
 
     amount, cost = _order_amounts(rng, catalog, product_id, customers.spend[owner])
+    if profile.price_scale != 1.0:
+        amount = np.maximum(np.rint(amount * profile.price_scale), 100).astype("int64")
+        cost = np.floor(cost * profile.price_scale).astype("int64")
     status = np.where(rng.random(n) < CANCEL_RATE, CANCELLED, COMPLETED).astype("int8")
-    free = (status == COMPLETED) & (rng.random(n) < FREE_ORDER_RATE)
+    free = (status == COMPLETED) & (rng.random(n) < profile.free_order_rate)
     amount = np.where(free, 0, amount)
     cost = np.where(free, 0, cost)
     return _Orders(
@@ -887,7 +933,7 @@ def _planted_row_count(span: _Span, catalog: _Catalog) -> int:
 # --------------------------------------------------------------------------- assembly
 
 
-def _orders_frame(orders: _Orders) -> pd.DataFrame:
+def _orders_frame(orders: _Orders, has_cost: bool = True) -> pd.DataFrame:
     # Sort chronologically so order ids grow with time like a real sequence would.
     order = np.lexsort((orders.status, orders.customer_id, orders.ts))
     account = orders.account_id[order]
@@ -899,7 +945,8 @@ def _orders_frame(orders: _Orders) -> pd.DataFrame:
             "product_id": orders.product_id[order],
             "ordered_at": _to_timestamps(orders.ts[order]),
             "amount": orders.amount[order] / 100.0,
-            "cost": orders.cost[order] / 100.0,
+            # Without cost data every cost is null: unknown, not zero.
+            "cost": orders.cost[order] / 100.0 if has_cost else np.full(order.size, np.nan),
             "status": pd.Series(pd.Categorical.from_codes(orders.status[order], STATUSES)).astype("str"),
         }
     )
@@ -942,8 +989,11 @@ def generate_raw_data(
     end_date: date = date(2025, 12, 31),
     progress: bool = False,
     events: bool = True,
+    profile: str = DEFAULT_PROFILE,
 ) -> RawData:
     """Generate customers, accounts, products and orders; same arguments give identical frames.
+
+    ``profile`` is a key of ``PROFILES``: ``saas`` (default) or ``retail``.
 
     ``customers`` includes the five planted customers; ``orders`` is the approximate
     number of order rows (refund and cancelled rows included). With ``events``, product
@@ -955,6 +1005,9 @@ def generate_raw_data(
         raise ValueError(f"months must be at least {MIN_MONTHS} so the planted customers fit in the span")
     if orders < 0:
         raise ValueError("orders must not be negative")
+    if profile not in PROFILES:
+        raise ValueError(f"profile must be one of {', '.join(PROFILES)}, got {profile!r}")
+    shape = PROFILES[profile]
 
     span = _Span(span_start(end_date, months), end_date)
     streams = np.random.SeedSequence(seed).spawn(6)
@@ -973,7 +1026,7 @@ def generate_raw_data(
         bar.update()
 
         bar.set_postfix_str("customers")
-        random_customers = _make_random_customers(customer_rng, n_random, span)
+        random_customers = _make_random_customers(customer_rng, n_random, span, shape)
         customer_ids = np.arange(FIRST_RANDOM_CUSTOMER_ID, FIRST_RANDOM_CUSTOMER_ID + n_random, dtype="int64")
         random_frame = _customer_frame(name_rng, pools, random_customers, FIRST_RANDOM_CUSTOMER_ID)
         bar.update()
@@ -987,7 +1040,7 @@ def generate_raw_data(
         bar.set_postfix_str("orders")
         base = _random_orders(
             order_rng, random_customers, customer_ids, accounts, catalog, span,
-            _base_order_target(orders, _planted_row_count(span, catalog)),
+            _base_order_target(orders, _planted_row_count(span, catalog)), shape,
         )  # fmt: skip
         bar.update()
 
@@ -1002,7 +1055,7 @@ def generate_raw_data(
             customers=_finish_customers(planted_customers, random_frame),
             accounts=_finish_accounts(planted_accounts, accounts.frame),
             products=catalog.frame,
-            orders=_orders_frame(all_orders),
+            orders=_orders_frame(all_orders, shape.has_cost),
         )
         bar.update()
     return replace(raw, events=generate_events(raw, seed, end_date)) if events else raw

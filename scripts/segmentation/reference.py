@@ -27,7 +27,14 @@ import numpy as np
 import pandas as pd
 
 Grain = Literal["day", "week", "month", "quarter"]
-ScoreMethod = Literal["percent_rank", "ntile"]
+ScoreMethod = Literal["percent_rank", "ntile", "thresholds"]
+Population = Literal["active", "all"]
+# Measure each fixed-break dimension is compared on (monetary in cents, so the comparison stays exact).
+_BREAK_MEASURES: dict[str, str] = {
+    "recency": "recency_days",
+    "frequency": "frequency",
+    "monetary": "monetary_cents",
+}
 
 # Pandas period frequencies whose calendar periods match the spec; "W-SUN" is the
 # week *ending* on Sunday, i.e. the ISO week starting on Monday.
@@ -389,19 +396,53 @@ def _score(metrics: _Metrics, value: np.ndarray, buckets: int, score_method: Sco
     return _percent_rank_score(_percent_rank(metrics.period, value, period_start), buckets)
 
 
+def read_score_breaks(path: str) -> pd.DataFrame:
+    """Fixed score breaks (dimension, buckets, score, min_value, max_value) from a CSV such as the project's
+    seed ``rfm_score_breaks.csv``: a value gets the score whose half-open range [min_value, max_value) holds
+    it; an empty bound is open-ended."""
+    breaks = pd.read_csv(path, dtype={"dimension": str})
+    return breaks[["dimension", "buckets", "score", "min_value", "max_value"]]
+
+
+def _threshold_scores(value: np.ndarray, breaks: pd.DataFrame, dimension: str, buckets: int) -> np.ndarray:
+    """Score per row from the fixed breaks of one dimension; every value must fall in exactly one range."""
+    rows = breaks[(breaks["dimension"] == dimension) & (breaks["buckets"] == buckets)]
+    if len(rows) != buckets:
+        raise ValueError(f"breaks for {dimension}, {buckets} buckets: {len(rows)} rows, expected {buckets}")
+    scale = 100 if dimension == "monetary" else 1
+    scores = np.zeros(len(value), dtype=np.int64)
+    for row in rows.itertuples():
+        inside = np.ones(len(value), dtype=bool)
+        if not pd.isna(row.min_value):
+            inside &= value >= round(float(row.min_value) * scale)
+        if not pd.isna(row.max_value):
+            inside &= value < round(float(row.max_value) * scale)
+        if (scores[inside] != 0).any():
+            raise ValueError(f"breaks for {dimension} overlap")
+        scores[inside] = int(row.score)
+    if (scores == 0).any():
+        raise ValueError(f"breaks for {dimension} leave values without a score")
+    return scores
+
+
 def _empty_result() -> pd.DataFrame:
     return pd.DataFrame({column: pd.Series(dtype=object) for column in OUTPUT_COLUMNS})
 
 
-def _validate(grain: str, window_months: int, buckets: int, score_method: str) -> None:
+def _validate(
+    grain: str, window_months: int, buckets: int, score_method: str, population: str = "all"
+) -> None:
+    if population not in ("active", "all"):
+        raise ValueError(f"population must be 'active' or 'all', got {population!r}")
     if grain not in _PERIOD_FREQ:
         raise ValueError(f"grain must be one of {sorted(_PERIOD_FREQ)}, got {grain!r}")
     if window_months < 0:
         raise ValueError("window_months must be >= 0")
     if buckets < 1:
         raise ValueError("buckets must be >= 1")
-    if score_method not in ("percent_rank", "ntile"):
-        raise ValueError(f"score_method must be 'percent_rank' or 'ntile', got {score_method!r}")
+    if score_method not in ("percent_rank", "ntile", "thresholds"):
+        allowed = "'percent_rank', 'ntile' or 'thresholds'"
+        raise ValueError(f"score_method must be {allowed}, got {score_method!r}")
 
 
 def rfm_history(
@@ -411,15 +452,23 @@ def rfm_history(
     buckets: int = 5,
     score_method: ScoreMethod = "percent_rank",
     as_of_date: date | str | pd.Timestamp | None = None,
+    population: Population = "active",
+    breaks: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Point-in-time RFM per customer and calendar period.
 
     ``orders`` needs customer_id, order_id, ordered_at, amount and status columns. The
     default ``as_of_date`` is the latest order date over all orders, whatever their status.
+    ``population`` says who is scored in each snapshot: ``active`` only customers with a
+    completed order in the window (the others keep their row and measures, with null scores
+    and a null code), ``all`` every customer with history. ``score_method="thresholds"``
+    scores by the fixed ``breaks`` (see ``read_score_breaks``) instead of ranking.
     Returns one row per (customer, period) from the customer's first completed order's
     period onward, sorted by snapshot_date then customer_id (see ``OUTPUT_COLUMNS``).
     """
-    _validate(grain, window_months, buckets, score_method)
+    _validate(grain, window_months, buckets, score_method, population)
+    if score_method == "thresholds" and breaks is None:
+        raise ValueError("score_method 'thresholds' needs breaks (see read_score_breaks)")
     if orders.empty:
         return _empty_result()
     order_day = _to_day_numbers(orders["ordered_at"])
@@ -439,10 +488,37 @@ def rfm_history(
     )
     metrics = _metrics(prepared, periods, first_period, as_of_day)
 
-    # Recency is negated so that "higher value is better" holds for all three metrics.
-    recency_score = _score(metrics, -metrics.recency_days, buckets, score_method)
-    frequency_score = _score(metrics, metrics.frequency, buckets, score_method)
-    monetary_score = _score(metrics, metrics.monetary_cents, buckets, score_method)
+    # Only the scored population is ranked; the others keep null scores. Taking a subset keeps the
+    # (period, customer_id) row order that NTILE's tie-break relies on.
+    everyone = np.ones(len(metrics.customer), dtype=bool)
+    in_population = everyone if population == "all" else metrics.frequency > 0
+    scored = metrics.take(np.flatnonzero(in_population))
+    if score_method == "thresholds":
+        assert breaks is not None
+        subset_scores = [
+            _threshold_scores(getattr(scored, _BREAK_MEASURES[dimension]), breaks, dimension, buckets)
+            for dimension in ("recency", "frequency", "monetary")
+        ]
+    elif len(scored.customer) == 0:
+        subset_scores = [np.zeros(0, dtype=np.int64)] * 3
+    else:
+        # Recency is negated so that "higher value is better" holds for all three metrics.
+        subset_scores = [
+            _score(scored, -scored.recency_days, buckets, score_method),
+            _score(scored, scored.frequency, buckets, score_method),
+            _score(scored, scored.monetary_cents, buckets, score_method),
+        ]
+    code = _rfm_codes(*subset_scores, buckets) if len(scored.customer) else pd.array([], dtype="str")
+    if population == "all":
+        recency_score, frequency_score, monetary_score = subset_scores
+        rfm_code = code
+    else:
+        positions = np.flatnonzero(in_population)
+        recency_score, frequency_score, monetary_score = (
+            _scatter(values, positions, len(in_population)) for values in subset_scores
+        )
+        rfm_code = pd.array([pd.NA] * len(in_population), dtype="str")
+        rfm_code[positions] = code
     return pd.DataFrame(
         {
             "customer_id": prepared.customer_ids.take(metrics.customer),
@@ -456,6 +532,14 @@ def rfm_history(
             "recency_score": recency_score,
             "frequency_score": frequency_score,
             "monetary_score": monetary_score,
-            "rfm_code": _rfm_codes(recency_score, frequency_score, monetary_score, buckets),
+            "rfm_code": rfm_code,
         }
     )
+
+
+def _scatter(values: np.ndarray, positions: np.ndarray, size: int) -> pd.api.extensions.ExtensionArray:
+    """``values`` placed at ``positions`` of a nullable integer array of ``size``, NA elsewhere."""
+    out = pd.array(np.zeros(size, dtype=np.int64), dtype="Int64")
+    out[:] = pd.NA
+    out[positions] = values
+    return out

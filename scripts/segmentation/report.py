@@ -158,6 +158,51 @@ def data_checks_html(data: ReportData) -> str:
     )
 
 
+def score_collapse_html(data: ReportData) -> str:
+    """The collapse guard (is_collapsed in rfm_snapshot_quality) with a remedy, and what each score meant at
+    the latest snapshot, with the fixed breaks when the thresholds method scored it."""
+    collapse = data.collapse
+    if collapse is None:
+        return (
+            '<p class="warning">rfm_snapshot_quality has no collapse guard (marts of an older version).</p>'
+        )
+    share = float(collapse["max_score_share"].iloc[0]) if len(collapse) else 0.5
+    collapsed = collapse[collapse["is_collapsed"]]
+    if collapsed.empty:
+        text = (
+            f'<p class="ok">No snapshot collapsed: no score holds more than {share:.0%} of a dimension.</p>'
+        )
+    else:
+        dimensions = [
+            name for name in ("recency", "frequency", "monetary") if collapsed[f"is_{name}_collapsed"].any()
+        ]
+        text = (
+            f'<p class="warning">{len(collapsed)} of {len(collapse)} snapshots are collapsed in '
+            f"{_esc(', '.join(dimensions))}: one score holds more than {share:.0%} of the scored customers "
+            "or a score between the lowest and the highest is empty, so those scores do not separate "
+            "customers. Remedies: rank only customers with an order in the window "
+            "(<code>rfm_score_population: active</code>), fixed breaks that mean the same every month "
+            "(<code>rfm_score_method: thresholds</code>), or fewer buckets "
+            "(<code>rfm_segment_scheme: rfm_27</code>). Many one-order customers collapse frequency under "
+            "any method: there, frequency reads as one order versus repeat buyer.</p>"
+        )
+    breaks = data.score_breaks
+    if breaks is None or breaks.empty:
+        return text
+    uses_breaks = breaks[["break_min_value", "break_max_value"]].notna().any().any()
+    caption = (
+        "fixed breaks of seed rfm_score_breaks (lower inclusive, upper exclusive, empty = open)"
+        if uses_breaks
+        else "ranked per snapshot, so the ranges move between snapshots"
+    )
+    shown = breaks if uses_breaks else breaks.drop(columns=["break_min_value", "break_max_value"])
+    return (
+        text
+        + f"<p>What each score meant at {_esc(data.latest_snapshot)} ({caption}):</p>"
+        + _table(shown, {"score": _count, **{c: _one_decimal for c in shown.columns if c.endswith("value")}})
+    )
+
+
 def segment_sizes_html(data: ReportData, png: bytes) -> str:
     table = current_segments_table(data.current, data.segment_order)
     return (
@@ -269,7 +314,7 @@ def build_report_html(data: ReportData, pngs: dict[str, bytes]) -> str:
     customers = len(data.current)
     as_of = pd.Timestamp(data.current["as_of_date"].max()).date() if customers else data.latest_snapshot
     sections = [
-        _section("data-checks", data_checks_html(data)),
+        _section("data-checks", data_checks_html(data) + score_collapse_html(data)),
         _section("segment-sizes", segment_sizes_html(data, pngs["segment_sizes"])),
         _section("rf-grid", rf_grid_html(data, pngs["rf_grid"])),
         _section("transitions", transitions_html(data, pngs["transitions"])),

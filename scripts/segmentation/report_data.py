@@ -213,6 +213,34 @@ class ReportData:
         return frame.astype({flag: bool for flag in flags})
 
     @cached_property
+    def collapse(self) -> pd.DataFrame | None:
+        """The collapse guard of rfm_snapshot_quality per snapshot; None for marts built before it existed."""
+        flags = ["is_recency_collapsed", "is_frequency_collapsed", "is_monetary_collapsed", "is_collapsed"]
+        try:
+            frame = _read_optional(
+                self.reader, "rfm_snapshot_quality", ("snapshot_date", "max_score_share", *flags)
+            )
+        except Exception:  # marts of an older version: the section says the guard is missing
+            return None
+        if frame is None:
+            return None
+        frame = normalise(frame, dates=["snapshot_date"], numbers=["max_score_share"])
+        return frame.astype({flag: bool for flag in flags})
+
+    @cached_property
+    def score_breaks(self) -> pd.DataFrame | None:
+        """The latest snapshot's score ranges with their fixed breaks (null unless the thresholds method
+        scored them); None for marts built before the breaks existed."""
+        columns = ("dimension", "score", "min_value", "max_value", "break_min_value", "break_max_value")
+        try:
+            frame = self.reader.read(
+                "rfm_score_thresholds", columns, where_in={"snapshot_date": [self.latest_snapshot]}
+            )
+        except Exception:  # marts of an older version
+            return None
+        return normalise(frame, numbers=columns[1:]).sort_values(["dimension", "score"])
+
+    @cached_property
     def outcomes(self) -> pd.DataFrame:
         numbers = ["customers", "active_next_period", "in_segment_next_period", "revenue_next_period"]
         frame = self.reader.read("segment_outcomes", ("snapshot_date", "segment", *numbers))

@@ -47,17 +47,14 @@ def _normalise(frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame.copy()
     for column in ("snapshot_date", "as_of_date", "last_order_date"):
         frame[column] = pd.to_datetime(frame[column]).dt.normalize()
-    for column in (
-        "recency_days",
-        "frequency",
-        "monetary_cents",
-        "recency_score",
-        "frequency_score",
-        "monetary_score",
-    ):
+    for column in ("recency_days", "frequency", "monetary_cents"):
         frame[column] = frame[column].astype("int64")
+    # Customers outside the scored population (rfm_score_population: active) have null scores and code on
+    # both sides; 0 and "-" stand for null so the comparison below sees them (0 is never a score).
+    for column in ("recency_score", "frequency_score", "monetary_score"):
+        frame[column] = frame[column].astype("Float64").fillna(0).astype("int64")
     frame["customer_id"] = frame["customer_id"].astype(str)
-    frame["rfm_code"] = frame["rfm_code"].astype(str)
+    frame["rfm_code"] = [("-" if pd.isna(code) else str(code)) for code in frame["rfm_code"]]
     return frame.sort_values(KEY).reset_index(drop=True)
 
 
@@ -111,10 +108,21 @@ def test_every_seed_scheme_covers_its_grid_once(scheme: str) -> None:
     seed_segment_map(scheme)
 
 
+def seed_lapsed_segment(scheme: str) -> str:
+    with open(PROJECT_DIR / "seeds" / "rfm_lapsed_segments.csv", newline="") as handle:
+        (segment,) = [row["segment"] for row in csv.DictReader(handle) if row["scheme"] == scheme]
+    return segment
+
+
 def test_segments_follow_the_seed_mapping(built_warehouse: Warehouse) -> None:
     mapping = seed_segment_map("rf_matrix")
-    history = built_warehouse.query("select rfm_code, segment from customer_rfm_history")
-    expected = history["rfm_code"].map(mapping)
+    history = built_warehouse.query("select rfm_code, frequency, segment from customer_rfm_history")
+    # Scored customers (a completed order in the window) by their code, the others by the lapsed rule.
+    expected = (
+        history["rfm_code"].map(mapping).where(history["frequency"] > 0, seed_lapsed_segment("rf_matrix"))
+    )
+    assert history["rfm_code"].isna().equals(history["frequency"] == 0)
+    assert (history["frequency"] == 0).any()
     assert (expected == history["segment"]).all()
 
 
@@ -182,8 +190,9 @@ def test_other_grain_window_method_and_scheme_match_reference(make_warehouse) ->
         warehouse, grain="week", window_months=3, buckets=3, score_method="ntile"
     )
     mapping = seed_segment_map("rfm_27")
-    history = warehouse.query("select rfm_code, segment from customer_rfm_history")
-    assert (history["rfm_code"].map(mapping) == history["segment"]).all()
+    history = warehouse.query("select rfm_code, frequency, segment from customer_rfm_history")
+    expected = history["rfm_code"].map(mapping).where(history["frequency"] > 0, seed_lapsed_segment("rfm_27"))
+    assert (expected == history["segment"]).all()
 
 
 def test_quarter_grain_all_history_and_fixed_as_of_date_match_reference(make_warehouse) -> None:

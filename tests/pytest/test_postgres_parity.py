@@ -556,7 +556,7 @@ def test_load_raw_names_what_is_missing() -> None:
 
 
 # Other grains, windows, score methods and schemes take other macro paths (quarter spines, week truncation,
-# NTILE, all history); a build without events disables the behaviour models.
+# NTILE, fixed threshold breaks, all history); a build without events disables the behaviour models.
 OTHER_CONFIGS = {
     "quarter_all_history_fixed_as_of_no_events": {
         "rfm_grain": "quarter",
@@ -564,6 +564,11 @@ OTHER_CONFIGS = {
         "rfm_as_of_date": "2025-08-15",
         "rfm_segment_scheme": "simple_6",
         "events_enabled": False,
+    },
+    # Fixed breaks from the seed, everyone ranked (the default build covers population active).
+    "thresholds_population_all": {
+        "rfm_score_method": "thresholds",
+        "rfm_score_population": "all",
     },
     "week_ntile_rfm_27_three_months": {
         "rfm_grain": "week",

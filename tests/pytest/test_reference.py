@@ -8,6 +8,8 @@ no code with the vectorised implementation.
 from __future__ import annotations
 
 import calendar
+import csv
+import functools
 import math
 import sys
 from datetime import date, timedelta
@@ -23,7 +25,14 @@ if str(SCRIPTS) not in sys.path:
     # Lets the tests run without `pip install -e .`.
     sys.path.insert(0, str(SCRIPTS))
 
-from segmentation.reference import OUTPUT_COLUMNS, load_orders_from_duckdb, rfm_history  # noqa: E402
+from segmentation.reference import (  # noqa: E402
+    OUTPUT_COLUMNS,
+    load_orders_from_duckdb,
+    read_score_breaks,
+    rfm_history,
+)
+
+SCORE_BREAKS_CSV = Path(__file__).resolve().parents[2] / "seeds" / "rfm_score_breaks.csv"
 
 Row = tuple[str, str, str, str]  # customer_id, ordered_at, amount, status
 
@@ -513,8 +522,33 @@ def _brute_scores(values: dict[str, int], buckets: int, method: str) -> dict[str
     return scores
 
 
+@functools.cache
+def _seed_breaks() -> tuple[dict[str, str], ...]:
+    with open(SCORE_BREAKS_CSV, newline="") as handle:
+        return tuple(csv.DictReader(handle))
+
+
+def _brute_threshold_score(value: int, dimension: str, buckets: int) -> int:
+    """The score whose [min_value, max_value) range in the seed holds ``value`` (monetary in cents)."""
+    rows = [r for r in _seed_breaks() if r["dimension"] == dimension and int(r["buckets"]) == buckets]
+    scale = 100 if dimension == "monetary" else 1
+    found = [
+        int(r["score"])
+        for r in rows
+        if (r["min_value"] == "" or value >= Decimal(r["min_value"]) * scale)
+        and (r["max_value"] == "" or value < Decimal(r["max_value"]) * scale)
+    ]
+    assert len(found) == 1, (dimension, value, found)
+    return found[0]
+
+
 def brute_force_rfm(
-    orders: pd.DataFrame, grain: str, window_months: int, buckets: int, method: str
+    orders: pd.DataFrame,
+    grain: str,
+    window_months: int,
+    buckets: int,
+    method: str,
+    population: str = "all",
 ) -> pd.DataFrame:
     records = [
         (row.customer_id, row.ordered_at.date(), round(Decimal(str(row.amount)) * 100), row.status)
@@ -534,12 +568,21 @@ def brute_force_rfm(
             frequency = sum(1 for r in inside if r[3] == "completed")
             cents = sum(r[2] for r in inside if r[3] in ("completed", "refunded"))
             metrics[c] = (last, (snap_as_of - last).days, frequency, cents)
-        recency = _brute_scores({c: -m[1] for c, m in metrics.items()}, buckets, method)
-        frequency_scores = _brute_scores({c: m[2] for c, m in metrics.items()}, buckets, method)
-        monetary = _brute_scores({c: m[3] for c, m in metrics.items()}, buckets, method)
+        # Population `active`: only customers with a completed order in the window are scored.
+        ranked = {c: m for c, m in metrics.items() if population == "all" or m[2] > 0}
+        if method == "thresholds":
+            recency = {c: _brute_threshold_score(m[1], "recency", buckets) for c, m in ranked.items()}
+            frequency_scores = {
+                c: _brute_threshold_score(m[2], "frequency", buckets) for c, m in ranked.items()
+            }
+            monetary = {c: _brute_threshold_score(m[3], "monetary", buckets) for c, m in ranked.items()}
+        else:
+            recency = _brute_scores({c: -m[1] for c, m in ranked.items()}, buckets, method)
+            frequency_scores = _brute_scores({c: m[2] for c, m in ranked.items()}, buckets, method)
+            monetary = _brute_scores({c: m[3] for c, m in ranked.items()}, buckets, method)
         for c in customers:
             last, recency_days, frequency, cents = metrics[c]
-            scores = (recency[c], frequency_scores[c], monetary[c])
+            scores = (recency.get(c), frequency_scores.get(c), monetary.get(c))
             out.append(
                 {
                     "customer_id": c,
@@ -553,10 +596,19 @@ def brute_force_rfm(
                     "recency_score": scores[0],
                     "frequency_score": scores[1],
                     "monetary_score": scores[2],
-                    "rfm_code": "".join(str(s) for s in scores),
+                    "rfm_code": None if c not in ranked else "".join(str(s) for s in scores),
                 }
             )
     return pd.DataFrame(out, columns=OUTPUT_COLUMNS)
+
+
+def _comparable(frame: pd.DataFrame) -> pd.DataFrame:
+    """Scores as nullable integers and codes as objects with None, so unscored rows compare equal."""
+    frame = frame.reset_index(drop=True).copy()
+    for column in ("recency_score", "frequency_score", "monetary_score"):
+        frame[column] = pd.array(frame[column].tolist(), dtype="Int64")
+    frame["rfm_code"] = [None if pd.isna(code) else str(code) for code in frame["rfm_code"]]
+    return frame
 
 
 def random_orders(seed: int, n_orders: int, start: str, days: int) -> pd.DataFrame:
@@ -590,21 +642,50 @@ def random_orders(seed: int, n_orders: int, start: str, days: int) -> pd.DataFra
         ("quarter", 1100, 6),
     ],
 )
-@pytest.mark.parametrize(("buckets", "method"), [(5, "percent_rank"), (4, "ntile")])
+@pytest.mark.parametrize(
+    ("buckets", "method"), [(5, "percent_rank"), (4, "ntile"), (5, "thresholds"), (3, "thresholds")]
+)
+@pytest.mark.parametrize("population", ["all", "active"])
 @pytest.mark.parametrize("seed", [1, 2])
 def test_matches_brute_force(
-    grain: str, days: int, window_months: int, buckets: int, method: str, seed: int
+    grain: str, days: int, window_months: int, buckets: int, method: str, population: str, seed: int
 ) -> None:
     # Starting in 2023 puts 2024-02-29 inside every range, exercising the month clamping.
     orders = random_orders(seed, n_orders=200, start="2023-12-20", days=days)
-    expected = brute_force_rfm(orders, grain, window_months, buckets, method)
+    expected = brute_force_rfm(orders, grain, window_months, buckets, method, population)
     actual = rfm_history(
         orders,
         grain=grain,  # type: ignore[arg-type]
         window_months=window_months,
         buckets=buckets,
         score_method=method,  # type: ignore[arg-type]
+        population=population,  # type: ignore[arg-type]
+        breaks=read_score_breaks(str(SCORE_BREAKS_CSV)),
     )
-    pd.testing.assert_frame_equal(
-        actual.reset_index(drop=True), expected.reset_index(drop=True), check_dtype=False
+    if population == "active":
+        # The population must matter in these cases: some rows are left unscored.
+        assert actual["recency_score"].isna().any() == (expected["frequency"] == 0).any()
+    pd.testing.assert_frame_equal(_comparable(actual), _comparable(expected), check_dtype=False)
+
+
+def test_population_all_keeps_integer_scores_and_active_leaves_lapsed_rows_unscored() -> None:
+    orders = make_orders(
+        [
+            ("a", "2023-01-10", "5.00", "completed"),
+            ("b", "2024-06-01", "7.00", "completed"),
+            ("c", "2024-05-01", "9.00", "completed"),
+        ]
     )
+    everyone = snapshot(rfm_history(orders, population="all"), "2024-06-30")
+    active = snapshot(rfm_history(orders), "2024-06-30")
+    assert (
+        pd.api.types.is_integer_dtype(everyone["recency_score"]) and everyone["recency_score"].notna().all()
+    )
+    lapsed = active.loc["a"]
+    assert pd.isna(lapsed["recency_score"]) and pd.isna(lapsed["rfm_code"])
+    assert lapsed["frequency"] == 0 and lapsed["recency_days"] == (date(2024, 6, 1) - date(2023, 1, 10)).days
+    # b and c are ranked between themselves only: b is the more recent, c the bigger spender.
+    ranked = active.loc[["b", "c"], ["recency_score", "monetary_score"]]
+    assert ranked.astype(int).values.tolist() == [[5, 1], [1, 5]]
+    # With everyone ranked, the lapsed customer takes the bottom scores and b, c move up from them.
+    assert everyone.loc["c", "recency_score"] == 3

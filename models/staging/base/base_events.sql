@@ -1,10 +1,22 @@
 {{ config(enabled=customer_segmentation.events_enabled()) }}
 
+{%- set events_found = customer_segmentation.events_source_found(log_missing=true) %}
+
 with
 
 source as (
 
+    {% if events_found -%}
     select * from {{ source('raw', 'events') }}
+    {%- else -%}
+    -- No events table: an empty one with the source's columns (see the log line naming events_enabled).
+    select
+        cast(null as {{ dbt.type_string() }}) as event_id,
+        cast(null as {{ dbt.type_string() }}) as customer_id,
+        cast(null as {{ dbt.type_string() }}) as event_name,
+        cast(null as {{ dbt.type_string() }}) as occurred_at
+    where 1 = 0
+    {%- endif %}
 
 ),
 

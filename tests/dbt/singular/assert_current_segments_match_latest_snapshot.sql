@@ -27,5 +27,6 @@ full outer join current_segments
 where latest.customer_id is null
     or current_segments.customer_id is null
     or latest.segment <> current_segments.segment
-    or latest.rfm_code <> current_segments.rfm_code
+    -- rfm_code is null for customers outside the scored population (var rfm_score_population).
+    or coalesce(latest.rfm_code, '-') <> coalesce(current_segments.rfm_code, '-')
     or current_segments.segment_entered_date > current_segments.snapshot_date
