@@ -13,7 +13,9 @@
         {%- if customer_segmentation.source_is_read(source_node.unique_id) -%}
             {%- set relation = adapter.get_relation(database=source_node.database, schema=source_node.schema, identifier=source_node.identifier) -%}
             {%- set shown = ([source_node.schema, source_node.identifier] | join('.')) -%}
-            {%- if relation is none -%}
+            {%- if relation is none and source_node.name == 'events' -%}
+                {#- Optional: base_events builds empty and logs a line naming var events_enabled. -#}
+            {%- elif relation is none -%}
                 {%- do problems.append("source table " ~ shown ~ " not found (var raw_schema = " ~ source_node.schema ~ ")") -%}
             {%- else -%}
                 {%- set found = adapter.get_columns_in_relation(relation) | map(attribute='name') | list -%}
@@ -41,7 +43,8 @@
 
 {#- The columns the staging models read from each raw table: all of them are required. `cost` and the
     descriptive customer columns may hold nulls, but the column itself must exist. The events table is
-    checked only when var `events_enabled` is true. -#}
+    checked only when var `events_enabled` is true, and
+    only when it exists: a missing events table is optional (see events_source_found). -#}
 {% macro required_source_columns() -%}
     {%- set required = {
         'customers': ['customer_id', 'customer_name', 'email', 'country', 'industry', 'company_size', 'created_at'],
