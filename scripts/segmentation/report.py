@@ -85,6 +85,13 @@ HEADERS = {
     "family": "Family",
 }
 
+# The widest a plot is shown (CSS pixels); the R x F grid and the tier matrix are shown narrower. Plot text
+# is sized so that it is at least MIN_TEXT_PX at these widths (tests/pytest/test_report.py checks it).
+PLOT_WIDTH = 1100
+NARROW_WIDTH = 800
+NARROW_PLOTS = ("rf_grid", "tier_matrix")
+MIN_TEXT_PX = 10
+
 STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0; color: #222;
        background: #f6f7f9; }
@@ -97,8 +104,8 @@ main { padding: 8px 40px 40px; max-width: 1300px; }
 section { background: white; border: 1px solid #e1e4e8; border-radius: 6px; padding: 16px 24px;
           margin: 20px 0; }
 h2 { margin-top: 4px; color: #1f3a5f; }
-img.plot { max-width: min(100%, 1100px); height: auto; display: block; margin: 8px 0 16px; }
-img#plot-rf_grid, img#plot-tier_matrix { max-width: min(100%, 800px); }
+img.plot { max-width: min(100%, PLOT_WIDTHpx); height: auto; display: block; margin: 8px 0 16px; }
+img#plot-rf_grid, img#plot-tier_matrix { max-width: min(100%, NARROW_WIDTHpx); }
 table { border-collapse: collapse; font-size: 13px; margin: 8px 0; }
 th, td { border-bottom: 1px solid #e1e4e8; padding: 4px 10px; text-align: right; }
 th { background: #f0f3f6; }
@@ -108,7 +115,7 @@ td.text, th.text { text-align: left; }
 .warning { background: #fff4e5; border-left: 4px solid #f0a030; padding: 8px 12px; margin: 8px 0; }
 .ok { background: #eaf7ee; border-left: 4px solid #2e9d57; padding: 8px 12px; margin: 8px 0; }
 footer { color: #777; font-size: 12px; padding: 0 40px 24px; }
-"""
+""".replace("NARROW_WIDTH", str(NARROW_WIDTH)).replace("PLOT_WIDTH", str(PLOT_WIDTH))
 
 
 @dataclass(frozen=True)
