@@ -48,7 +48,7 @@ SECTIONS = {
     "families": "Segment families: behaviour, lifecycle, value, health",
 }
 TOP_MOVES = 15
-MAX_LISTED = 100
+MAX_LISTED = 50
 # Column headers for people; a column not listed gets its name with spaces and a capital.
 HEADERS = {
     "customer_id": "Customer",

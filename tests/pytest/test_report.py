@@ -20,6 +20,7 @@ from segmentation.cli import main
 from segmentation.plots import PLOTS, infer_threshold, sankey_layout, segment_color, tier_thresholds
 from segmentation.readers import DuckDBReader, PostgresReader, open_reader, select_sql
 from segmentation.report import (
+    MAX_LISTED,
     MIN_TEXT_PX,
     NARROW_PLOTS,
     NARROW_WIDTH,
@@ -532,7 +533,7 @@ def test_report_names_customers(report_dir: Path, built_warehouse: Warehouse) ->
     section = _section_html(page, "watched-moves")
     assert len(moves) > 0
     listed = section.count("<tr>") - 1 - (section.count("</table>") - 1)  # rows minus the two header rows
-    assert listed >= min(len(moves), 100)
+    assert listed >= min(len(moves), MAX_LISTED)
     # A section per family, each with its moves.
     section = _section_html(page, "families")
     for label in ("Behaviour", "Lifecycle (activity)", "Value", "Health"):
