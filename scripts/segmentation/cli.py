@@ -1,4 +1,5 @@
-"""Command line interface: ``segmentation generate | build | summary | plots | report | demo | bench``."""
+"""Command line interface: ``segmentation generate | build | summary | plots | report | export | demo |
+bench``."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from segmentation.generator import DEFAULT_PROFILE, PROFILES, generate_raw_data
 from segmentation.loaders import TARGETS as ENGINES
 from segmentation.loaders import describe_postgres, load_raw, write_csv
 from segmentation.readers import TARGETS, MartReader, as_reader, default_schema, open_reader
-from segmentation.report_data import PLOT_NAMES, ReportData, parse_snapshot
+from segmentation.report_data import FAMILIES, PLOT_NAMES, ReportData, parse_snapshot, segment_members
 from segmentation.summary import (
     MartsNotBuiltError,
     format_profiles,
@@ -27,6 +28,7 @@ from segmentation.summary import (
     format_tiers,
     profile_counts,
     segment_summary,
+    snapshot_heading,
     tier_counts,
 )
 
@@ -263,6 +265,7 @@ def _marts(target: str, duckdb_path: Path, schema: str | None) -> Path | MartRea
 
 
 def _summary(marts: Path | MartReader) -> None:
+    click.echo(snapshot_heading(marts))
     click.echo(format_summary(segment_summary(marts)))
     click.echo(format_tiers(tier_counts(marts)))
     try:
@@ -392,7 +395,9 @@ def summary(target: str, duckdb_path: Path, marts_schema: str | None) -> None:
 
 
 @main.command()
+@engine_option
 @duckdb_option
+@marts_schema_option
 @click.option(
     "--out-dir",
     default=DEFAULT_PLOT_DIR,
@@ -407,11 +412,44 @@ def summary(target: str, duckdb_path: Path, marts_schema: str | None) -> None:
     type=click.Choice(PLOT_NAMES),
     help="Write only this plot; repeat for several.",
 )
-def plots(duckdb_path: Path, out_dir: Path, names: tuple[str, ...]) -> None:
+def plots(
+    target: str, duckdb_path: Path, marts_schema: str | None, out_dir: Path, names: tuple[str, ...]
+) -> None:
     """Write every plot as <name>.png: segment_sizes, rf_grid, transitions, segment_outcomes,
-    cohort_retention and tier_matrix."""
+    cohort_retention, tier_matrix and family_sizes."""
     with _friendly_errors():
-        _plots(duckdb_path, out_dir, names)
+        _plots(_marts(target, duckdb_path, marts_schema), out_dir, names)
+
+
+@main.command()
+@engine_option
+@duckdb_option
+@marts_schema_option
+@click.option("--segment", required=True, help='The segment, e.g. Champions or "At Risk".')
+@click.option(
+    "--family",
+    type=click.Choice(FAMILIES),
+    default="rfm",
+    show_default=True,
+    help="Segment family: rfm (customer_segments_current) or behaviour, lifecycle (activity status), "
+    "value, health (customer_profile_current).",
+)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The CSV file to write.",
+)
+def export(
+    target: str, duckdb_path: Path, marts_schema: str | None, segment: str, family: str, out: Path
+) -> None:
+    """Write every customer now in one segment as CSV: id, name, email and the numbers behind the
+    segment, most revenue first."""
+    with _friendly_errors():
+        members = segment_members(as_reader(_marts(target, duckdb_path, marts_schema)), segment, family)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        members.to_csv(out, index=False)
+    click.echo(f"Wrote {len(members):,} customers in {family} segment {segment!r} to {out}.")
 
 
 @main.command()
@@ -589,7 +627,6 @@ def _parse_months_series(value: str | None) -> list[int]:
 @click.option(
     "--threads",
     default=os.cpu_count() or 1,
-    show_default=True,
     type=click.IntRange(min=1),
     help="DuckDB threads [default: the core count].",
 )

@@ -23,10 +23,12 @@ from matplotlib.path import Path as BezierPath
 
 from segmentation.readers import MartReader, as_reader
 from segmentation.report_data import (
+    FAMILIES,
     NEW_CUSTOMER,
     PLOT_NAMES,
     ReportData,
     Transitions,
+    family_sizes,
     normalise,
     outcome_rates,
 )
@@ -38,12 +40,71 @@ DEFAULT_TIER_THRESHOLD = 70.0
 MAX_SCATTER_POINTS = 20_000
 
 
-def segment_colors(order: Sequence[str]) -> dict[str, tuple]:
-    """One fixed colour per segment, best first, so every plot colours a segment the same way."""
-    palette: Colormap = plt.get_cmap("tab10" if len(order) <= 10 else "tab20")
-    colors = {segment: palette(i % palette.N) for i, segment in enumerate(order)}
-    colors[NEW_CUSTOMER] = (0.75, 0.75, 0.75, 1.0)
+# One colour per segment name in every plot and every family: good segments green, new ones teal, the ones
+# that need attention warm, the ones at risk red, lapsed and dormant ones grey-cool.
+SEGMENT_PALETTE = {
+    # RFM (rf_matrix, rfm_27, simple_6)
+    "Champions": "#1b7837",
+    "Loyal Customers": "#4dac26",
+    "Loyal": "#4dac26",
+    "Potential Loyalists": "#a6d96a",
+    "New Customers": "#1a9e9e",
+    "New / promising": "#1a9e9e",
+    "Promising": "#7fcdbb",
+    "Need Attention": "#fdd049",
+    "Needs attention": "#fdd049",
+    "About to Sleep": "#f39c34",
+    "At Risk": "#d7301f",
+    "At risk": "#d7301f",
+    "Cannot Lose Them": "#99004c",
+    "Hibernating": "#8fa3b8",
+    "Lapsed": "#5d7189",
+    # Behaviour
+    "Power user": "#1b7837",
+    "Engaged": "#4dac26",
+    "Trialing": "#7fcdbb",
+    "Dormant": "#8fa3b8",
+    # Lifecycle activity
+    "New": "#1a9e9e",
+    "Active": "#4dac26",
+    "Churned": "#8fa3b8",
+    # Value
+    "Enterprise": "#08306b",
+    "Mid-market": "#2171b5",
+    "SMB": "#6baed6",
+    "Self-serve": "#c6dbef",
+    # Health
+    "Healthy": "#4dac26",
+    "Neutral": "#fdd049",
+    "At-risk": "#d7301f",
+    "Critical": "#99004c",
+    NEW_CUSTOMER: "#c2a5cf",
+}
+# Names that mean "gone quiet" get a grey-cool colour when the palette does not know them.
+_LAPSED_WORDS = ("laps", "churn", "dormant", "hibernat", "inactive", "lost")
+
+
+def segment_color(segment: str, position: int = 0) -> str | tuple:
+    if segment in SEGMENT_PALETTE:
+        return SEGMENT_PALETTE[segment]
+    if any(word in segment.lower() for word in _LAPSED_WORDS):
+        return "#7b8a9c"
+    palette: Colormap = plt.get_cmap("tab20b")
+    return palette(position % palette.N)
+
+
+def segment_colors(order: Sequence[str]) -> dict[str, str | tuple]:
+    """One fixed colour per segment name, so every plot colours a segment the same way."""
+    colors = {segment: segment_color(segment, i) for i, segment in enumerate(order)}
+    colors[NEW_CUSTOMER] = SEGMENT_PALETTE[NEW_CUSTOMER]
     return colors
+
+
+def _outside_legend(ax: plt.Axes, handles: list | None = None, labels: list | None = None) -> None:
+    """A legend to the right of the axes, never over the data."""
+    if handles is None:
+        handles, labels = ax.get_legend_handles_labels()
+    ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=10, frameon=False)
 
 
 # --------------------------------------------------------------------------- segment sizes
@@ -80,9 +141,7 @@ def segment_sizes_figure(summary: pd.DataFrame, order: Sequence[str] | None = No
     ax.grid(axis="y", alpha=0.3)
     # Reverse so the legend reads in the same top-to-bottom order as the stack.
     handles, labels = ax.get_legend_handles_labels()
-    ax.legend(
-        handles[::-1], labels[::-1], loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False
-    )
+    _outside_legend(ax, handles[::-1], labels[::-1])
     return fig
 
 
@@ -107,7 +166,7 @@ def rf_grid_figure(current: pd.DataFrame) -> plt.Figure:
     )
     counts, segments = rf_grid_table(current)
     n = len(counts)
-    fig, ax = plt.subplots(figsize=(2.0 + 1.7 * n, 1.0 + 1.5 * n))
+    fig, ax = plt.subplots(figsize=(2.0 + 1.4 * n, 1.0 + 1.2 * n))
     image = ax.imshow(counts.to_numpy(), cmap="Blues", origin="lower", aspect="auto")
     threshold = counts.to_numpy().max() / 2 if counts.size else 0
     for y, recency in enumerate(counts.index):
@@ -115,9 +174,9 @@ def rf_grid_figure(current: pd.DataFrame) -> plt.Figure:
             count = int(counts.loc[recency, frequency])
             if count == 0:
                 continue
-            name = "\n".join(textwrap.wrap(str(segments.loc[recency, frequency]).replace("_", " "), 12))
+            name = "\n".join(textwrap.wrap(str(segments.loc[recency, frequency]).replace("_", " "), 11))
             ax.text(
-                x, y, f"{count:,}\n{name}", ha="center", va="center", fontsize=8,
+                x, y, f"{count:,}\n{name}", ha="center", va="center", fontsize=10,
                 color="white" if count > threshold else "black",
             )  # fmt: skip
     ax.set_xticks(range(n), counts.columns)
@@ -217,7 +276,7 @@ def transitions_figure(transitions: Transitions, order: Sequence[str]) -> plt.Fi
     for band in layout.bands:
         patch = PathPatch(
             _band_path(x0, x1, band.left, band.right),
-            facecolor=colors.get(band.from_segment, "grey"),
+            facecolor=colors.get(band.from_segment, segment_color(band.from_segment)),
             alpha=0.45,
             edgecolor="none",
         )
@@ -227,17 +286,18 @@ def transitions_figure(transitions: Transitions, order: Sequence[str]) -> plt.Fi
         if band.customers >= 0.025 * total:
             ax.text(
                 x0 + 0.01, sum(band.left) / 2, f"{band.customers:,} to {band.to_segment}",
-                ha="left", va="center", fontsize=7, color="#333333",
+                ha="left", va="center", fontsize=9, color="#222222",
             )  # fmt: skip
     for nodes, x, align, offset in (
         (layout.left_nodes, x0 - node_width, "right", -0.01),
         (layout.right_nodes, x1, "left", node_width + 0.01),
     ):
         for segment, (top, bottom) in nodes.items():
-            ax.add_patch(Rectangle((x, top), node_width, bottom - top, color=colors.get(segment, "grey")))
+            color = colors.get(segment, segment_color(segment))
+            ax.add_patch(Rectangle((x, top), node_width, bottom - top, color=color))
             ax.text(
                 x + offset, (top + bottom) / 2, f"{segment}  {round(bottom - top):,}",
-                ha=align, va="center", fontsize=9,
+                ha=align, va="center", fontsize=10,
             )  # fmt: skip
     ax.set_xlim(0, 1)
     ax.set_ylim(layout.height, 0)
@@ -286,8 +346,10 @@ def cohort_retention_figure(cohorts: pd.DataFrame) -> plt.Figure:
     )
     rows = cohorts["cohort_label"].nunique()
     columns = int(cohorts["quarters_since_first_order"].max()) + 1 if len(cohorts) else 1
-    fig, axes = plt.subplots(1, 2, figsize=(max(12, 1.3 * columns), 1.5 + 0.45 * max(rows, 1)), squeeze=False)
-    for ax, (value, title, cmap, fmt) in zip(axes[0], panels, strict=True):
+    # The two panels one above the other, so a long history keeps cells wide enough for 9 pt text.
+    width = min(12.0, max(8.0, 3.0 + 0.8 * columns))
+    fig, axes = plt.subplots(2, 1, figsize=(width, 2.0 + 0.8 * max(rows, 1)), squeeze=False)
+    for ax, (value, title, cmap, fmt) in zip(axes[:, 0], panels, strict=True):
         matrix = cohort_matrix(cohorts, value)
         data = np.ma.masked_invalid(matrix.to_numpy(dtype=float))
         image = ax.imshow(data, cmap=cmap, aspect="auto")
@@ -299,15 +361,15 @@ def cohort_retention_figure(cohorts: pd.DataFrame) -> plt.Figure:
                     if data.mask is np.ma.nomask or not data.mask[y, x]:
                         cell = float(data[y, x])
                         ax.text(
-                            x, y, fmt(cell), ha="center", va="center", fontsize=7,
+                            x, y, fmt(cell), ha="center", va="center", fontsize=9,
                             color="white" if (cell - low) / spread > 0.6 else "black",
                         )  # fmt: skip
         ax.set_xticks(range(matrix.shape[1]), matrix.columns)
-        ax.set_yticks(range(matrix.shape[0]), matrix.index, fontsize=8)
+        ax.set_yticks(range(matrix.shape[0]), matrix.index, fontsize=10)
         ax.set_xlabel("Quarters since first order")
         ax.set_title(title, fontsize=11)
+        ax.set_ylabel("Cohort (customers)")
         fig.colorbar(image, ax=ax, shrink=0.8)
-    axes[0][0].set_ylabel("Cohort (customers)")
     fig.suptitle("Quarterly cohort retention")
     return fig
 
@@ -356,8 +418,8 @@ def tier_matrix_figure(tiers: pd.DataFrame) -> plt.Figure:
     for tier, (x, y) in quadrants.items():
         ax.text(
             x, y, f"{tier} {TIER_NAMES[tier]}\n{int(counts.get(tier, 0)):,} customers", ha="center",
-            va="center", fontsize=10, weight="bold", color=TIER_COLORS[tier],
-            bbox={"facecolor": "white", "alpha": 0.75, "edgecolor": "none"},
+            va="center", fontsize=11, weight="bold", color="#222222",
+            bbox={"facecolor": "white", "alpha": 0.92, "edgecolor": TIER_COLORS[tier], "linewidth": 2},
         )  # fmt: skip
     ax.set_xlim(0, 100)
     ax.set_ylim(0, 100)
@@ -365,7 +427,7 @@ def tier_matrix_figure(tiers: pd.DataFrame) -> plt.Figure:
     ax.set_ylabel(f"Profitability score (line at {profitability_line:g})")
     sampled = f", {len(shown):,} of {len(tiers):,} customers shown" if len(shown) < len(tiers) else ""
     ax.set_title(f"B2B tier matrix{sampled}")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=2, fontsize=9, frameon=False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, fontsize=10, frameon=False)
     return fig
 
 
@@ -376,7 +438,7 @@ def segment_outcomes_figure(outcomes: pd.DataFrame, order: Sequence[str]) -> plt
     """Per segment, over every snapshot with a next period: share that bought in the next period and share
     still in the segment at the next snapshot. Segments that predict something differ clearly."""
     rates = outcome_rates(outcomes, order).iloc[::-1]
-    fig, ax = plt.subplots(figsize=(10, 0.9 + 0.55 * max(len(rates), 1)))
+    fig, ax = plt.subplots(figsize=(11, 1.2 + 0.55 * max(len(rates), 1)))
     y = np.arange(len(rates))
     ax.barh(
         y + 0.2, rates["share_active_next_period"], height=0.4, color="#2c7fb8", label="bought next period"
@@ -387,15 +449,52 @@ def segment_outcomes_figure(outcomes: pd.DataFrame, order: Sequence[str]) -> plt
     for i, (active, stayed) in enumerate(
         zip(rates["share_active_next_period"], rates["share_in_segment_next_period"], strict=True)
     ):
-        ax.text(active + 0.01, i + 0.2, f"{active:.0%}", va="center", fontsize=8)
-        ax.text(stayed + 0.01, i - 0.2, f"{stayed:.0%}", va="center", fontsize=8)
+        ax.text(active + 0.01, i + 0.2, f"{active:.0%}", va="center", fontsize=9)
+        ax.text(stayed + 0.01, i - 0.2, f"{stayed:.0%}", va="center", fontsize=9)
     ax.set_yticks(y, rates.index)
     ax.set_xlim(0, 1.1)
     ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
     ax.set_xlabel("Share of the segment's customers, over all snapshots with a next period")
     ax.set_title("What happened next period, by segment")
-    ax.legend(loc="lower right", fontsize=9)
+    _outside_legend(ax)
     ax.grid(axis="x", alpha=0.3)
+    return fig
+
+
+# --------------------------------------------------------------------------- segment families
+
+
+def family_sizes_figure(changes: pd.DataFrame) -> plt.Figure:
+    """One stacked area per family (behaviour, lifecycle, value, health): customers per segment over time,
+    rebuilt from the change feed; a family without rows (behaviour without events) says so."""
+    families = [family for family in FAMILIES if family != "rfm"]
+    fig, axes = plt.subplots(len(families), 1, figsize=(11, 2.9 * len(families)), squeeze=False)
+    for ax, family in zip(axes[:, 0], families, strict=True):
+        sizes = family_sizes(changes, family)
+        label = FAMILIES[family][1]
+        if sizes.empty:
+            ax.text(
+                0.5, 0.5, f"{label}: no data (built without events)", ha="center", va="center", fontsize=11
+            )
+            ax.axis("off")
+            continue
+        latest = sizes.iloc[-1].sort_values(ascending=False)
+        sizes = sizes[latest.index]
+        ax.stackplot(
+            sizes.index,
+            sizes.to_numpy(dtype=float).T,
+            labels=[f"{segment} ({int(latest[segment]):,})" for segment in sizes.columns],
+            colors=[segment_color(segment, i) for i, segment in enumerate(sizes.columns)],
+            alpha=0.9,
+        )
+        ax.set_title(f"{label}: customers per segment", fontsize=12, loc="left")
+        ax.set_ylabel("Customers")
+        ax.margins(x=0)
+        ax.grid(axis="y", alpha=0.3)
+        # Reversed so the legend reads top to bottom like the stack.
+        handles, labels = ax.get_legend_handles_labels()
+        _outside_legend(ax, handles[::-1], labels[::-1])
+    axes[-1, 0].set_xlabel("Snapshot date")
     return fig
 
 
@@ -418,6 +517,7 @@ PLOTS: dict[str, tuple[str, Callable[[ReportData], plt.Figure]]] = {
     ),
     "cohort_retention": ("Cohort retention", lambda data: cohort_retention_figure(data.cohort_retention)),
     "tier_matrix": ("Tier matrix", lambda data: tier_matrix_figure(data.tiers)),
+    "family_sizes": ("Segment families over time", lambda data: family_sizes_figure(data.changes)),
 }
 if tuple(PLOTS) != PLOT_NAMES:
     raise RuntimeError("plots.PLOTS and report_data.PLOT_NAMES disagree")

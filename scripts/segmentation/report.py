@@ -15,12 +15,21 @@ from tqdm import tqdm
 
 from segmentation.plots import PLOT_NAMES, PLOTS, figure_png, tier_thresholds, write_pngs
 from segmentation.report_data import (
+    CUSTOMER_COLUMNS,
+    FAMILIES,
     NEW_CUSTOMER,
+    TOP_CUSTOMERS,
+    WATCHED_RFM_SEGMENTS,
     ReportData,
     action_flag_table,
     current_segments_table,
+    family_moves,
+    high_value_at_risk,
     outcome_rates,
     thin_snapshots,
+    top_customers,
+    watched_moves,
+    with_names,
 )
 
 # Section ids, in page order; the browser test checks that each one renders.
@@ -33,8 +42,55 @@ SECTIONS = {
     "cohort-retention": "Quarterly cohort retention",
     "tier-matrix": "B2B tier matrix",
     "action-flags": "Current action flags",
+    "top-customers": "Top customers per segment",
+    "at-risk": "High-value accounts at risk",
+    "watched-moves": "Moved into a watched segment",
+    "families": "Segment families: behaviour, lifecycle, value, health",
 }
 TOP_MOVES = 15
+MAX_LISTED = 50
+# Column headers for people; a column not listed gets its name with spaces and a capital.
+HEADERS = {
+    "customer_id": "Customer",
+    "customer_name": "Name",
+    "email": "Email",
+    "rfm_code": "RFM code",
+    "recency_days": "Days since last order",
+    "frequency": "Orders in window",
+    "monetary": "Net revenue in window",
+    "segment_entered_date": "In segment since",
+    "avg_periods_in_segment": "Avg periods in segment",
+    "max_periods_in_segment": "Longest periods in segment",
+    "recommended_action": "Recommended action",
+    "min_value": "From",
+    "max_value": "To",
+    "share": "Share",
+    "customers": "Customers",
+    "revenue": "Revenue",
+    "customer_snapshots": "Customer-snapshots",
+    "share_active_next_period": "Bought next period",
+    "share_in_segment_next_period": "Still in segment next period",
+    "revenue_per_customer_next_period": "Revenue per customer next period",
+    "from_segment": "From",
+    "to_segment": "To",
+    "revenue_12m": "Revenue, last 12 months",
+    "health_score": "Health score",
+    "health_band": "Health",
+    "value_band": "Value",
+    "activity_status": "Activity",
+    "rfm_segment": "RFM segment",
+    "action_flag": "Action flag",
+    "tier_name": "Tier name",
+    "snapshot_date": "Snapshot",
+    "family": "Family",
+}
+
+# The widest a plot is shown (CSS pixels); the R x F grid and the tier matrix are shown narrower. Plot text
+# is sized so that it is at least MIN_TEXT_PX at these widths (tests/pytest/test_report.py checks it).
+PLOT_WIDTH = 1100
+NARROW_WIDTH = 800
+NARROW_PLOTS = ("rf_grid", "tier_matrix")
+MIN_TEXT_PX = 10
 
 STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0; color: #222;
@@ -48,8 +104,8 @@ main { padding: 8px 40px 40px; max-width: 1300px; }
 section { background: white; border: 1px solid #e1e4e8; border-radius: 6px; padding: 16px 24px;
           margin: 20px 0; }
 h2 { margin-top: 4px; color: #1f3a5f; }
-img.plot { max-width: min(100%, 1100px); height: auto; display: block; margin: 8px 0 16px; }
-img#plot-rf_grid, img#plot-tier_matrix { max-width: min(100%, 800px); }
+img.plot { max-width: min(100%, PLOT_WIDTHpx); height: auto; display: block; margin: 8px 0 16px; }
+img#plot-rf_grid, img#plot-tier_matrix { max-width: min(100%, NARROW_WIDTHpx); }
 table { border-collapse: collapse; font-size: 13px; margin: 8px 0; }
 th, td { border-bottom: 1px solid #e1e4e8; padding: 4px 10px; text-align: right; }
 th { background: #f0f3f6; }
@@ -59,7 +115,7 @@ td.text, th.text { text-align: left; }
 .warning { background: #fff4e5; border-left: 4px solid #f0a030; padding: 8px 12px; margin: 8px 0; }
 .ok { background: #eaf7ee; border-left: 4px solid #2e9d57; padding: 8px 12px; margin: 8px 0; }
 footer { color: #777; font-size: 12px; padding: 0 40px 24px; }
-"""
+""".replace("NARROW_WIDTH", str(NARROW_WIDTH)).replace("PLOT_WIDTH", str(PLOT_WIDTH))
 
 
 @dataclass(frozen=True)
@@ -88,7 +144,8 @@ def _table(
     if index_name:
         frame = frame.rename(columns={frame.columns[0]: index_name})
     header = "".join(
-        f"<th>{_esc(c)}</th>" if c in formats else f'<th class="text">{_esc(c)}</th>' for c in frame.columns
+        f"<th>{_esc(_header(c))}</th>" if c in formats else f'<th class="text">{_esc(_header(c))}</th>'
+        for c in frame.columns
     )
     rows = []
     for _, row in frame.iterrows():
@@ -102,6 +159,19 @@ def _table(
                 cells.append(f'<td class="text">{_esc(shown)}</td>')
         rows.append(f"<tr>{''.join(cells)}</tr>")
     return f"<table><thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _header(column: object) -> str:
+    name = str(column)
+    if name in HEADERS:
+        return HEADERS[name]
+    if name.startswith("tier ") or " " in name:
+        return name[:1].upper() + name[1:]
+    return name.replace("_", " ").capitalize()
+
+
+def _date(value: object) -> str:
+    return str(pd.Timestamp(value).date())
 
 
 def _count(value: object) -> str:
@@ -208,7 +278,8 @@ def segment_sizes_html(data: ReportData, png: bytes) -> str:
     return (
         _img("segment_sizes", png)
         + f"<p class='note'>Current segments at {data.latest_snapshot}, with time in segment: the snapshots "
-        "each customer has spent in it without a break (periods_in_segment).</p>"
+        "each customer has spent in it without a break (periods_in_segment). Who they are: "
+        "<a href='#top-customers'>top customers per segment</a>.</p>"
         + _table(
             table,
             {
@@ -228,7 +299,15 @@ def rf_grid_html(data: ReportData, png: bytes) -> str:
     thresholds = data.score_thresholds.assign(dimension=dimensions).sort_values(
         ["dimension", "score"], ascending=[True, False]
     )
-    shown = thresholds[["dimension", "score", "measure", "min_value", "max_value", "customers", "share"]]
+    shown = thresholds[
+        ["dimension", "score", "measure", "min_value", "max_value", "customers", "share"]
+    ].copy()
+    # Days and order counts are whole numbers; only money has cents.
+    for column in ("min_value", "max_value"):
+        shown[column] = [
+            _money(value) if measure == "monetary" else _count(value)
+            for value, measure in zip(shown[column], shown["measure"], strict=True)
+        ]
     return (
         _img("rf_grid", png)
         + f"<p class='note'>What each score meant at {data.latest_snapshot} (rfm_score_thresholds): the "
@@ -236,7 +315,7 @@ def rf_grid_html(data: ReportData, png: bytes) -> str:
         "fewest.</p>"
         + _table(
             shown,
-            {"score": _count, "min_value": _money, "max_value": _money, "customers": _count, "share": _pct},
+            {"score": _count, "min_value": str, "max_value": str, "customers": _count, "share": _pct},
         )
     )
 
@@ -309,6 +388,85 @@ def action_flags_html(data: ReportData) -> str:
     )
 
 
+_CUSTOMER_FORMATS: dict[str, Callable[[object], str]] = {
+    "recency_days": _count,
+    "frequency": _count,
+    "monetary": _money,
+    "segment_entered_date": _date,
+    "revenue_12m": _money,
+    "health_score": _count,
+}
+
+
+def _export_hint(segment: str, family: str = "rfm") -> str:
+    option = "" if family == "rfm" else f" --family {family}"
+    return f"<code>segmentation export --segment &quot;{_esc(segment)}&quot;{option} --out list.csv</code>"
+
+
+def top_customers_html(data: ReportData) -> str:
+    top = top_customers(data.named_current, data.segment_order)
+    parts = [
+        f"<p class='note'>Per segment at {data.latest_snapshot}, the {TOP_CUSTOMERS} customers with the most "
+        "net revenue in the window, with the numbers behind their segment. Every member of a segment: "
+        f"{_export_hint('Champions')}.</p>"
+    ]
+    for segment, rows in top.groupby("segment", sort=False):
+        parts.append(f"<h3>{_esc(segment)}</h3>")
+        parts.append(_table(rows.drop(columns="segment"), _CUSTOMER_FORMATS))
+    return "".join(parts)
+
+
+def at_risk_html(data: ReportData) -> str:
+    at_risk = high_value_at_risk(data.profiles)
+    shown = at_risk.head(MAX_LISTED).drop(columns="is_high_value_at_risk")
+    more = f" The {MAX_LISTED} with the most revenue are listed." if len(at_risk) > MAX_LISTED else ""
+    return (
+        f"<p class='note'>{len(at_risk):,} Enterprise or Mid-market accounts whose health is At-risk or "
+        f"Critical, or whose activity is At risk (customer_profile_current.is_high_value_at_risk), most "
+        f"revenue first.{more}</p>" + _table(shown, _CUSTOMER_FORMATS)
+    )
+
+
+def watched_moves_html(data: ReportData) -> str:
+    snapshots = data.snapshots
+    if len(snapshots) < 2:
+        return "<p class='note'>Only one snapshot: nobody has moved yet.</p>"
+    latest, previous = snapshots[-1], snapshots[-2]
+    changes = data.changes[data.changes["snapshot_date"].dt.date == latest]
+    moves = with_names(watched_moves(changes), data.customers)
+    named = moves[["family", "from_segment", "to_segment", *CUSTOMER_COLUMNS]]
+    counts = moves.groupby(["family", "from_segment", "to_segment"], sort=False).size().rename("customers")
+    shown = named.head(MAX_LISTED)
+    more = f" The first {MAX_LISTED} are listed." if len(named) > MAX_LISTED else ""
+    rfm_watched = [s for s in WATCHED_RFM_SEGMENTS if s in data.segment_order]
+    return (
+        f"<p class='note'>Customers whose segment at {latest} differs from the one at {previous} and who "
+        f"moved into a segment to watch: RFM moves into {', '.join(rfm_watched) or 'none'}, and the "
+        "watched moves of the other families (seed segment_transitions_to_watch). From "
+        f"segment_membership_changes, the sync-ready change feed.{more}</p>"
+        + _table(counts.reset_index(), {"customers": _count})
+        + _table(shown, {})
+    )
+
+
+def families_html(data: ReportData, png: bytes) -> str:
+    parts = [
+        _img("family_sizes", png),
+        f"<p class='note'>Moves at {data.latest_snapshot} in each family (from segment_membership_changes), "
+        "largest first.</p>",
+    ]
+    for family, (_, label) in FAMILIES.items():
+        if family == "rfm":
+            continue
+        moves = family_moves(data.changes, family, data.latest_snapshot)
+        parts.append(f"<h3>{_esc(label)}</h3>")
+        if moves.empty:
+            parts.append("<p class='note'>No moves (or no data for this family).</p>")
+        else:
+            parts.append(_table(moves.head(TOP_MOVES), {"customers": _count}))
+    return "".join(parts)
+
+
 def build_report_html(data: ReportData, pngs: dict[str, bytes]) -> str:
     """The whole page as one string."""
     customers = len(data.current)
@@ -322,6 +480,10 @@ def build_report_html(data: ReportData, pngs: dict[str, bytes]) -> str:
         _section("cohort-retention", cohort_retention_html(data, pngs["cohort_retention"])),
         _section("tier-matrix", tier_matrix_html(data, pngs["tier_matrix"])),
         _section("action-flags", action_flags_html(data)),
+        _section("top-customers", top_customers_html(data)),
+        _section("at-risk", at_risk_html(data)),
+        _section("watched-moves", watched_moves_html(data)),
+        _section("families", families_html(data, pngs["family_sizes"])),
     ]
     nav = "".join(f'<a href="#{section_id}">{_esc(title)}</a>' for section_id, title in SECTIONS.items())
     generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")  # noqa: UP017

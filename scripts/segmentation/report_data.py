@@ -20,6 +20,7 @@ PLOT_NAMES = (
     "segment_outcomes",
     "cohort_retention",
     "tier_matrix",
+    "family_sizes",
 )
 # How far back the transition view looks by default: the snapshot about a year before the latest.
 DEFAULT_TRANSITION_SPAN = timedelta(days=365)
@@ -246,10 +247,37 @@ class ReportData:
         frame = self.reader.read("segment_outcomes", ("snapshot_date", "segment", *numbers))
         return normalise(frame, dates=["snapshot_date"], numbers=numbers)
 
+    @cached_property
+    def customers(self) -> pd.DataFrame:
+        """Names and emails (stg_customers), for the lists of customers."""
+        return self.reader.read("stg_customers", CUSTOMER_COLUMNS)
+
+    @cached_property
+    def named_current(self) -> pd.DataFrame:
+        """customer_segments_current with the numbers behind each segment, names and emails."""
+        frame = self.reader.read("customer_segments_current", ("customer_id", "segment", *RFM_NUMBERS))
+        frame = normalise(
+            frame, dates=["segment_entered_date"], numbers=["recency_days", "frequency", "monetary"]
+        )
+        return with_names(frame, self.customers)
+
+    @cached_property
+    def profiles(self) -> pd.DataFrame:
+        columns = ("customer_id", *PROFILE_NUMBERS, "is_high_value_at_risk")
+        frame = self.reader.read("customer_profile_current", columns)
+        return with_names(normalise(frame, numbers=["revenue_12m", "health_score"]), self.customers)
+
+    @cached_property
+    def changes(self) -> pd.DataFrame:
+        """segment_membership_changes (the change feed), every family and snapshot."""
+        columns = ("family", "customer_id", "snapshot_date", "from_segment", "to_segment", "is_watched")
+        return normalise(self.reader.read("segment_membership_changes", columns), dates=["snapshot_date"])
+
     def load_all(self) -> ReportData:
         """Read every mart now, so a missing one is reported before anything is written."""
         for name in ("segment_summary", "segment_order", "transitions", "current", "cohort_retention",
-                     "tiers", "score_thresholds", "quality", "outcomes"):  # fmt: skip
+                     "tiers", "score_thresholds", "quality", "outcomes", "customers", "named_current",
+                     "profiles", "changes"):  # fmt: skip
             getattr(self, name)
         return self
 
@@ -319,3 +347,125 @@ def thin_snapshots(quality: pd.DataFrame | None) -> pd.DataFrame:
 
     thin["reason"] = thin.apply(reason, axis=1) if len(thin) else []
     return thin.sort_values("snapshot_date")[["snapshot_date", "customers", "reason"]].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- customers by name
+
+# Families of the change feed (segment_membership_changes.family) -> the customer_profile_current column
+# that holds the current segment, and a label for people.
+FAMILIES = {
+    "rfm": ("rfm_segment", "RFM"),
+    "behaviour": ("behaviour_segment", "Behaviour"),
+    "lifecycle": ("activity_status", "Lifecycle (activity)"),
+    "value": ("value_band", "Value"),
+    "health": ("health_band", "Health"),
+}
+# RFM segments whose new members the report lists ("became a Champion", "slipped to At Risk"); the other
+# families' watched moves come from seed segment_transitions_to_watch through the change feed.
+WATCHED_RFM_SEGMENTS = ("Champions", "At Risk", "Cannot Lose Them", "Lapsed")
+TOP_CUSTOMERS = 5
+CUSTOMER_COLUMNS = ("customer_id", "customer_name", "email")
+RFM_NUMBERS = ("rfm_code", "recency_days", "frequency", "monetary", "segment_entered_date")
+PROFILE_NUMBERS = ("value_band", "revenue_12m", "health_band", "health_score", "activity_status",
+                   "rfm_segment", "tier", "action_flag")  # fmt: skip
+
+
+def with_names(frame: pd.DataFrame, customers: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with each customer's name and email in front (customer_id as text on both sides)."""
+    frame = frame.assign(customer_id=frame["customer_id"].astype(str))
+    names = customers.assign(customer_id=customers["customer_id"].astype(str))
+    named = frame.merge(names[list(CUSTOMER_COLUMNS)], on="customer_id", how="left")
+    rest = [c for c in named.columns if c not in CUSTOMER_COLUMNS]
+    return named[[*CUSTOMER_COLUMNS, *rest]]
+
+
+def top_customers(
+    current: pd.DataFrame, order: Sequence[str], per_segment: int = TOP_CUSTOMERS
+) -> pd.DataFrame:
+    """Per RFM segment (in ``order``), its ``per_segment`` customers with the most net revenue in the
+    window, ties by customer_id."""
+    ranked = current.assign(_rank=current["segment"].map({s: i for i, s in enumerate(order)}))
+    ranked = ranked.sort_values(["_rank", "monetary", "customer_id"], ascending=[True, False, True])
+    return (
+        ranked.groupby("segment", sort=False).head(per_segment).drop(columns="_rank").reset_index(drop=True)
+    )
+
+
+def high_value_at_risk(profiles: pd.DataFrame) -> pd.DataFrame:
+    """The high-value accounts at risk, most trailing-12-month revenue first."""
+    at_risk = profiles[profiles["is_high_value_at_risk"].astype(bool)]
+    return at_risk.sort_values(["revenue_12m", "customer_id"], ascending=[False, True]).reset_index(drop=True)
+
+
+def watched_moves(changes: pd.DataFrame) -> pd.DataFrame:
+    """Moves at one snapshot into a watched segment: the seed's watched transitions, and RFM moves into
+    WATCHED_RFM_SEGMENTS; first segments (from_segment null) are not moves."""
+    moved = changes[changes["from_segment"].notna()]
+    watched = moved["is_watched"].astype(bool) | (
+        (moved["family"] == "rfm") & moved["to_segment"].isin(WATCHED_RFM_SEGMENTS)
+    )
+    order = {family: i for i, family in enumerate(FAMILIES)}
+    shown = moved[watched].assign(_family=moved["family"].map(order))
+    shown = shown.sort_values(["_family", "to_segment", "from_segment", "customer_id"])
+    return shown.drop(columns="_family").reset_index(drop=True)
+
+
+def family_sizes(changes: pd.DataFrame, family: str) -> pd.DataFrame:
+    """Customers per snapshot (rows) and segment (columns) of one family, rebuilt from the change feed:
+    each change adds a customer to its to_segment and takes one from its from_segment. Histories cover
+    every period from a customer's start, so the running sum is the segment's size at every snapshot."""
+    rows = changes[changes["family"] == family]
+    if rows.empty:
+        return pd.DataFrame()
+    entered = rows.groupby(["snapshot_date", "to_segment"]).size()
+    left = rows.dropna(subset=["from_segment"]).groupby(["snapshot_date", "from_segment"]).size()
+    entered.index.names = left.index.names = ["snapshot_date", "segment"]
+    net = entered.sub(left, fill_value=0).unstack(fill_value=0).sort_index()
+    snapshots = pd.to_datetime(sorted(changes["snapshot_date"].unique()))
+    sizes = net.reindex(snapshots, fill_value=0).cumsum()
+    return sizes.astype("int64")
+
+
+def family_moves(changes: pd.DataFrame, family: str, snapshot: date) -> pd.DataFrame:
+    """Customers per (from, to) move of one family at ``snapshot``, largest first; first segments excluded."""
+    rows = changes[(changes["family"] == family) & changes["from_segment"].notna()]
+    rows = rows[pd.to_datetime(rows["snapshot_date"]).dt.date == snapshot]
+    moves = rows.groupby(["from_segment", "to_segment"]).size().rename("customers").reset_index()
+    return moves.sort_values(["customers", "from_segment", "to_segment"], ascending=[False, True, True])
+
+
+def segment_members(reader: MartReader, segment: str, family: str = "rfm") -> pd.DataFrame:
+    """Every customer currently in ``segment`` of ``family``, with name, email and the numbers behind the
+    segment, most revenue first: what ``segmentation export`` writes."""
+    if family not in FAMILIES:
+        raise ValueError(f"unknown family {family!r}; choose from {', '.join(FAMILIES)}")
+    customers = reader.read("stg_customers", CUSTOMER_COLUMNS)
+    if family == "rfm":
+        columns = (
+            "customer_id",
+            "segment",
+            *RFM_NUMBERS,
+            "previous_segment",
+            "recommended_action",
+            "updated_at",
+        )
+        current = reader.read("customer_segments_current", columns)
+        members = current[current["segment"] == segment]
+        known = sorted(current["segment"].dropna().unique())
+        order = ["monetary"]
+    else:
+        column = FAMILIES[family][0]
+        profiles = reader.read(
+            "customer_profile_current", ("customer_id", column, *PROFILE_NUMBERS, "updated_at")
+        )
+        members = profiles[profiles[column] == segment]
+        known = sorted(profiles[column].dropna().unique())
+        order = ["revenue_12m"]
+    if members.empty:
+        raise ValueError(
+            f"no customer is in {family} segment {segment!r}; "
+            f"segments now: {', '.join(map(str, known)) or 'none'}"
+        )
+    members = normalise(members, numbers=order)
+    members = members.sort_values([*order, "customer_id"], ascending=[False, True])
+    return with_names(members, customers).reset_index(drop=True)

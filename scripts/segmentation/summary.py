@@ -182,3 +182,13 @@ def format_profiles(counts: ProfileCounts) -> str:
     ]
     lines.append(f"High-value accounts at risk: {counts.high_value_at_risk:,}")
     return "\n".join(lines)
+
+
+def snapshot_heading(source: MartSource) -> str:
+    """Which snapshot the summary describes: its date, the data's as-of date and where the marts are."""
+    current = read_mart(source, "customer_segments_current", ("snapshot_date", "as_of_date"))
+    if current.empty:
+        return "Snapshot: none (customer_segments_current is empty)."
+    snapshot = pd.to_datetime(current["snapshot_date"]).max().date()
+    as_of = pd.to_datetime(current["as_of_date"]).max().date()
+    return f"Snapshot {snapshot} (data as of {as_of}):"

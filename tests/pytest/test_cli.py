@@ -6,6 +6,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import duckdb
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 from dbt.cli.main import dbtRunnerResult
@@ -36,13 +37,29 @@ def marts_db(tmp_path: Path) -> Path:
         con.execute(
             """
             create table main.customer_segments_current as
-            select * from (values
+            select *, date '2025-11-30' as snapshot_date, date '2025-11-20' as as_of_date,
+                '5' || frequency_score || monetary_score as rfm_code,
+                date '2025-10-31' as segment_entered_date,
+                cast(null as varchar) as previous_segment, 'Act' as recommended_action,
+                date '2025-11-20' as updated_at
+            from (values
                 ('1', 'Champions', 5, 5, 5, 0, 100, 9000.00::decimal(18,2)),
                 ('2', 'Hibernating', 1, 1, 1, 500, 1, 20.00),
                 ('3', 'Hibernating', 1, 2, 2, 400, 2, 80.00),
                 ('4', 'Champions', 5, 4, 1, 3, 30, 0.00)
             ) t(customer_id, segment, recency_score, frequency_score, monetary_score, recency_days, frequency,
                 monetary)
+            """
+        )
+        con.execute(
+            """
+            create table main.stg_customers as
+            select * from (values
+                ('1', 'Ada O''Brien, Ltd', 'ada@example.com'),
+                ('2', 'Bo', 'bo@example.com'),
+                ('3', 'Cy', null),
+                ('4', 'Dee', 'dee@example.com')
+            ) t(customer_id, customer_name, email)
             """
         )
         con.execute(
@@ -294,6 +311,8 @@ def test_segment_summary(marts_db: Path) -> None:
 def test_summary_command(runner: CliRunner, marts_db: Path) -> None:
     result = runner.invoke(main, ["summary", "--duckdb", str(marts_db)])
     assert result.exit_code == 0, result.output
+    # The summary names the snapshot it describes, first.
+    assert result.output.startswith("Snapshot 2025-11-30 (data as of 2025-11-20):")
     assert "Hibernating" in result.output
     assert "D Basic/Attention: 2" in result.output
     assert "CHURN RISK: 2" in result.output
@@ -331,3 +350,65 @@ def test_plots_command_writes_pngs(runner: CliRunner, marts_db: Path, tmp_path: 
     assert result.exit_code == 0, result.output
     for name in ("segment_sizes.png", "rf_grid.png"):
         assert (out / name).read_bytes().startswith(b"\x89PNG")
+
+
+MART_COMMANDS = ("summary", "plots", "report", "export")
+
+
+@pytest.mark.parametrize("command", MART_COMMANDS)
+def test_every_command_that_reads_marts_takes_target(runner: CliRunner, command: str) -> None:
+    result = runner.invoke(main, [command, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "--target" in result.output and "postgres" in result.output
+
+
+def test_plots_take_target_and_schema(runner: CliRunner, marts_db: Path, tmp_path: Path) -> None:
+    args = ["plots", "--target", "duckdb", "--duckdb", str(marts_db), "--schema", "main"]
+    result = runner.invoke(main, [*args, "--out-dir", str(tmp_path), "--only", "rf_grid"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "rf_grid.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_bench_help_states_each_default_once(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["bench", "--help"])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert text.count("[default: the core count]") == 1
+    options = text[text.index("Options:") :]
+    threads = options[options.index("--threads") : options.index("--memory-limit")]
+    assert threads.count("default") == 1, threads
+
+
+def test_export_writes_a_segment_with_names(runner: CliRunner, marts_db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "lists" / "champions.csv"
+    result = runner.invoke(
+        main, ["export", "--duckdb", str(marts_db), "--segment", "Champions", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Wrote 2 customers" in result.output
+    exported = pd.read_csv(out, dtype={"customer_id": str})
+    assert list(exported.columns[:3]) == ["customer_id", "customer_name", "email"]
+    # Most revenue first; names with commas and quotes survive the CSV.
+    assert list(exported["customer_id"]) == ["1", "4"]
+    assert exported.loc[0, "customer_name"] == "Ada O'Brien, Ltd"
+    assert {"rfm_code", "recency_days", "frequency", "monetary", "segment_entered_date"} <= set(
+        exported.columns
+    )
+
+
+def test_export_names_the_segments_when_one_is_unknown(
+    runner: CliRunner, marts_db: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "x.csv"
+    result = runner.invoke(
+        main, ["export", "--duckdb", str(marts_db), "--segment", "Nope", "--out", str(out)]
+    )
+    assert result.exit_code == 1
+    assert (
+        "no customer is in rfm segment 'Nope'" in result.output and "Champions, Hibernating" in result.output
+    )
+    assert not out.exists()
+    result = runner.invoke(
+        main, ["export", "--duckdb", str(marts_db), "--segment", "X", "--family", "tier", "--out", str(out)]
+    )
+    assert result.exit_code == 2 and "--family" in result.output

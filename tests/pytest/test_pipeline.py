@@ -172,8 +172,9 @@ def test_current_segment_tracks_previous_segment_and_entry_date(built_warehouse:
     assert (
         pd.to_datetime(current["segment_entered_date"]) == pd.to_datetime(entered.loc[current.index])
     ).all()
-    previous = latest.loc[current.index, "previous"]
-    assert (current["previous_segment"].fillna("-") == previous.fillna("-")).all()
+    # previous_segment is the most recent different segment: the one just before the current run.
+    previous = history[changed].groupby("customer_id")["previous"].last()
+    assert (current["previous_segment"].fillna("-") == previous.loc[current.index].fillna("-")).all()
 
 
 def test_other_grain_window_method_and_scheme_match_reference(make_warehouse) -> None:

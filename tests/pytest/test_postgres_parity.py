@@ -54,6 +54,7 @@ CONTRACT_MODELS = (
     "health_transitions",
     "segment_summary",
     "segment_transitions",
+    "segment_membership_changes",
     "rejected_rows",
 )
 # Incremental histories: after the incremental run each must also equal its own full refresh on PostgreSQL.
@@ -63,6 +64,7 @@ HISTORY_MODELS = (
     "customer_lifecycle_history",
     "customer_value_history",
     "customer_health_history",
+    "segment_membership_changes",
 )
 LATE_CUTOFF = pd.Timestamp("2025-10-15")
 SNAPSHOT_NAME = "customer_segments_snapshot (versions)"

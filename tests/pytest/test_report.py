@@ -3,6 +3,7 @@ default build, opened in headless Chromium, and `dbt docs generate` on that buil
 
 from __future__ import annotations
 
+import html
 import itertools
 import json
 import os
@@ -16,9 +17,19 @@ from click.testing import CliRunner
 from conftest import Warehouse
 from segmentation.browser import BrowserUnavailableError, check_report, find_chromium
 from segmentation.cli import main
-from segmentation.plots import infer_threshold, sankey_layout, tier_thresholds
+from segmentation.plots import PLOTS, infer_threshold, sankey_layout, segment_color, tier_thresholds
 from segmentation.readers import DuckDBReader, PostgresReader, open_reader, select_sql
-from segmentation.report import SECTIONS, build_report_html, data_checks_html
+from segmentation.report import (
+    MAX_LISTED,
+    MIN_TEXT_PX,
+    NARROW_PLOTS,
+    NARROW_WIDTH,
+    PLOT_WIDTH,
+    SECTIONS,
+    STYLE,
+    build_report_html,
+    data_checks_html,
+)
 from segmentation.report_data import (
     NEW_CUSTOMER,
     PLOT_NAMES,
@@ -345,12 +356,15 @@ def test_report_is_one_self_contained_file_with_every_section(report_dir: Path) 
     assert "1 of 24 snapshots are thin" in page and "19 customers (&lt; 20)" in page
     for label in (
         "periods_in_segment",
-        "min_value",
-        "share_active_next_period",
+        "Avg periods in segment",
+        "Bought next period",
         "CHURN RISK",
         "new since",
     ):
         assert label in page
+    # Human headers: no raw column name is a table header.
+    headers = re.findall(r"<th[^>]*>([^<]*)</th>", page)
+    assert headers and not [h for h in headers if "_" in h]
 
 
 def test_report_writes_each_plot_as_png(report_dir: Path) -> None:
@@ -465,3 +479,141 @@ def test_dbt_docs_generate_documents_the_new_models(built_warehouse: Warehouse) 
         assert all(column["description"] for column in documented.values()), model
     current = catalog["nodes"]["model.customer_segmentation.customer_segments_current"]["columns"]
     assert "periods_in_segment" in {c.lower() for c in current}
+
+
+# --------------------------------------------------------------------------- customers by name
+
+
+def _section_html(page: str, section_id: str) -> str:
+    start = page.index(f'<section id="{section_id}"')
+    return page[start : page.index("</section>", start)]
+
+
+def test_report_names_customers(report_dir: Path, built_warehouse: Warehouse) -> None:
+    page = (report_dir / "report.html").read_text()
+    query = built_warehouse.query
+    # Top customers: each segment's biggest customer by window revenue, by name and email.
+    top = query(
+        """
+        select s.segment, c.customer_name, c.email
+        from customer_segments_current as s
+        inner join stg_customers as c using (customer_id)
+        qualify row_number() over (partition by s.segment order by s.monetary desc, s.customer_id) = 1
+        """
+    )
+    section = _section_html(page, "top-customers")
+    for row in top.itertuples():
+        assert f"<h3>{row.segment}</h3>" in section
+        assert html.escape(row.customer_name) in section and html.escape(str(row.email)) in section
+    # High-value accounts at risk: the count from the profile, and the biggest by name.
+    at_risk = query(
+        """
+        select c.customer_name, p.revenue_12m
+        from customer_profile_current as p
+        inner join stg_customers as c using (customer_id)
+        where p.is_high_value_at_risk
+        order by p.revenue_12m desc, p.customer_id
+        """
+    )
+    section = _section_html(page, "at-risk")
+    assert len(at_risk) > 0 and f"{len(at_risk):,} Enterprise or Mid-market accounts" in section
+    assert html.escape(at_risk["customer_name"].iloc[0]) in section
+    # Moves into a watched segment at the latest snapshot, from the change feed.
+    moves = query(
+        """
+        select c.customer_name
+        from segment_membership_changes as m
+        inner join stg_customers as c using (customer_id)
+        where m.snapshot_date = (select max(snapshot_date) from customer_rfm_history)
+            and m.from_segment is not null
+            and (m.is_watched or (m.family = 'rfm' and m.to_segment in ('Champions', 'At Risk',
+                'Cannot Lose Them', 'Lapsed')))
+        """
+    )
+    section = _section_html(page, "watched-moves")
+    assert len(moves) > 0
+    listed = section.count("<tr>") - 1 - (section.count("</table>") - 1)  # rows minus the two header rows
+    assert listed >= min(len(moves), MAX_LISTED)
+    # A section per family, each with its moves.
+    section = _section_html(page, "families")
+    for label in ("Behaviour", "Lifecycle (activity)", "Value", "Health"):
+        assert f"<h3>{label}</h3>" in section
+    assert 'id="plot-family_sizes"' in section
+
+
+def test_family_sizes_rebuilt_from_the_change_feed_match_the_histories(built_warehouse: Warehouse) -> None:
+    from segmentation.report_data import family_sizes
+
+    data = ReportData(DuckDBReader(built_warehouse.path))
+    for family, table, column in (
+        ("health", "customer_health_history", "health_band"),
+        ("value", "customer_value_history", "value_band"),
+    ):
+        expected = built_warehouse.query(
+            f"select snapshot_date, {column} as segment, count(*) as n from {table} group by all"
+        )
+        expected = expected.pivot_table(index="snapshot_date", columns="segment", values="n", fill_value=0)
+        sizes = family_sizes(data.changes, family)[expected.columns]
+        expected.index = pd.to_datetime(expected.index)
+        pd.testing.assert_frame_equal(
+            sizes.loc[expected.index], expected.astype("int64"), check_names=False, check_freq=False
+        )
+
+
+def test_plot_text_is_readable_and_legends_sit_outside_the_axes(built_warehouse: Warehouse) -> None:
+    """At the width the report shows each plot, every piece of text is at least MIN_TEXT_PX pixels tall,
+    and no legend overlaps the axes it belongs to."""
+    import matplotlib.pyplot as plt
+    from matplotlib.text import Text
+
+    assert f"{PLOT_WIDTH}px" in STYLE and f"{NARROW_WIDTH}px" in STYLE
+    data = ReportData(DuckDBReader(built_warehouse.path))
+    dpi = 110  # plots.figure_png
+    for name in PLOT_NAMES:
+        fig = PLOTS[name][1](data)
+        try:
+            fig.set_dpi(dpi)
+            fig.tight_layout()
+            fig.canvas.draw()
+            width_px = fig.get_figwidth() * dpi
+            shown = min(1.0, (NARROW_WIDTH if name in NARROW_PLOTS else PLOT_WIDTH) / width_px)
+            texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+            assert texts, name
+            small = [
+                (t.get_text()[:30], round(t.get_fontsize() * dpi / 72 * shown, 1))
+                for t in texts
+                if t.get_fontsize() * dpi / 72 * shown < MIN_TEXT_PX - 0.05
+            ]
+            assert not small, f"{name}: text under {MIN_TEXT_PX} px at the report's width: {small[:5]}"
+            renderer = fig.canvas.get_renderer()
+            for ax in fig.axes:
+                legend = ax.get_legend()
+                if legend is None:
+                    continue
+                box, axes_box = legend.get_window_extent(renderer), ax.get_window_extent(renderer)
+                overlap_x = min(box.x1, axes_box.x1) - max(box.x0, axes_box.x0)
+                overlap_y = min(box.y1, axes_box.y1) - max(box.y0, axes_box.y0)
+                assert overlap_x <= 0 or overlap_y <= 0, f"{name}: a legend lies over its axes"
+        finally:
+            plt.close(fig)
+
+
+def test_segment_colours_mean_the_same_everywhere() -> None:
+    from matplotlib.colors import to_rgb
+
+    def rgb(segment: str) -> tuple[float, float, float]:
+        return to_rgb(segment_color(segment))
+
+    # Good segments are green, lapsed ones grey-cool (blue a little above red, little saturation).
+    for good in ("Champions", "Loyal Customers", "Power user", "Healthy"):
+        r, g, b = rgb(good)
+        assert g > r and g > b, good
+    for lapsed in ("Hibernating", "Dormant", "Churned", "Lapsed", "Long lapsed"):
+        r, g, b = rgb(lapsed)
+        assert b > r and max(r, g, b) - min(r, g, b) < 0.3, lapsed
+    # The new-customer flow is not mistaken for any segment.
+    from segmentation.plots import SEGMENT_PALETTE
+
+    colours = [to_rgb(c) for s, c in SEGMENT_PALETTE.items() if s != NEW_CUSTOMER]
+    new = to_rgb(SEGMENT_PALETTE[NEW_CUSTOMER])
+    assert min(sum(abs(a - b) for a, b in zip(new, c, strict=True)) for c in colours) > 0.25

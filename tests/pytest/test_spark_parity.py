@@ -58,9 +58,11 @@ PARITY_TABLES = (
     "behaviour_transitions",
     "lifecycle_transitions",
     "health_transitions",
+    "segment_membership_changes",
     "rejected_rows",
 )
-HISTORIES = tuple(t for t in PARITY_TABLES if t.endswith("_history"))
+# The incremental models: after an incremental Spark run each equals a DuckDB full refresh.
+HISTORIES = (*(t for t in PARITY_TABLES if t.endswith("_history")), "segment_membership_changes")
 # The SCD2 columns that hold build times differ between any two builds; the versions themselves must agree.
 SNAPSHOT_SQL = (
     "select customer_id, segment, rfm_code, recommended_action, dbt_valid_to is null as is_current"

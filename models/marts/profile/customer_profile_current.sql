@@ -2,7 +2,12 @@
     team can act on combinations such as "a high-value account that is now at risk". Customers without a
     completed order have no RFM segment or tier; without events (var `events_enabled: false`) the
     behavioural columns are null. -#}
+{#- `updated_at` is the as-of date at which any synced column last changed, the cursor of a reverse-ETL
+    sync: the latest change in any family's history or in customer_segments_current. The tier columns come
+    from customer_tiers, which has no history; they are scored at the as-of date and a change to them alone
+    does not move updated_at (see the README's sync section). -#}
 {%- set events_enabled = customer_segmentation.events_enabled() %}
+{{ config(grants=customer_segmentation.sync_reader_grants()) }}
 
 with
 
@@ -48,6 +53,75 @@ latest_snapshot as (
 
 ),
 
+synced_changes as (
+
+    -- Every snapshot at which a synced column of a family changed, per customer.
+    select customer_id, as_of_date
+    from (
+        select
+            customer_id,
+            as_of_date,
+            {{ customer_segmentation.differs_from_previous_row(
+                ['lifecycle_stage', 'activity_status', 'status_action']) }} as is_changed
+        from lifecycle_history
+    ) as lifecycle_changes
+    where is_changed
+
+    union all
+
+    select customer_id, as_of_date
+    from (
+        select
+            customer_id,
+            as_of_date,
+            {{ customer_segmentation.differs_from_previous_row(['value_band', 'revenue_12m']) }} as is_changed
+        from value_history
+    ) as value_changes
+    where is_changed
+
+    union all
+
+    select customer_id, as_of_date
+    from (
+        select
+            customer_id,
+            as_of_date,
+            {{ customer_segmentation.differs_from_previous_row(
+                ['health_score', 'health_band', 'recommended_action']) }} as is_changed
+        from health_history
+    ) as health_changes
+    where is_changed
+    {% if events_enabled %}
+    union all
+
+    select customer_id, as_of_date
+    from (
+        select
+            customer_id,
+            as_of_date,
+            {{ customer_segmentation.differs_from_previous_row(
+                ['behaviour_segment', 'is_top_usage', 'recommended_action']) }} as is_changed
+        from behaviour_history
+    ) as behaviour_changes
+    where is_changed
+    {% endif %}
+    union all
+
+    select customer_id, updated_at as as_of_date
+    from rfm_segments
+
+),
+
+last_changes as (
+
+    select
+        customer_id,
+        max(as_of_date) as updated_at
+    from synced_changes
+    group by customer_id
+
+),
+
 current_lifecycle as (
 
     select lifecycle_history.*
@@ -64,6 +138,8 @@ profiles as (
         current_lifecycle.snapshot_date,
         current_lifecycle.as_of_date,
         rfm_segments.segment as rfm_segment,
+        rfm_segments.previous_segment as previous_rfm_segment,
+        rfm_segments.segment_entered_date as rfm_segment_entered_date,
         {% if events_enabled -%}
         behaviour_history.behaviour_segment,
         behaviour_history.is_top_usage,
@@ -83,7 +159,8 @@ profiles as (
         health_history.recommended_action as health_action,
         tiers.tier,
         tiers.tier_name,
-        tiers.action_flag
+        tiers.action_flag,
+        last_changes.updated_at
     from current_lifecycle
     inner join value_history
         on current_lifecycle.customer_id = value_history.customer_id
@@ -100,6 +177,8 @@ profiles as (
         on current_lifecycle.customer_id = rfm_segments.customer_id
     left join tiers
         on current_lifecycle.customer_id = tiers.customer_id
+    inner join last_changes
+        on current_lifecycle.customer_id = last_changes.customer_id
 
 ),
 
@@ -110,6 +189,8 @@ final as (
         snapshot_date,
         as_of_date,
         rfm_segment,
+        previous_rfm_segment,
+        rfm_segment_entered_date,
         behaviour_segment,
         is_top_usage,
         behaviour_action,
@@ -130,7 +211,8 @@ final as (
             when value_band in ('Enterprise', 'Mid-market')
                 and (health_band in ('At-risk', 'Critical') or activity_status = 'At risk') then true
             else false
-        end as is_high_value_at_risk
+        end as is_high_value_at_risk,
+        updated_at
     from profiles
 
 )
