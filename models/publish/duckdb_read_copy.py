@@ -35,6 +35,7 @@ def model(dbt, session):
     published = {
         "customer_segments_current": dbt.ref("customer_segments_current"),
         "customer_profile_current": dbt.ref("customer_profile_current"),
+        "segment_membership_changes": dbt.ref("segment_membership_changes"),
         "customer_segments_snapshot": dbt.ref("customer_segments_snapshot"),
         "segment_summary": dbt.ref("segment_summary"),
         "segment_transitions": dbt.ref("segment_transitions"),
