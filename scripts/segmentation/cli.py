@@ -645,5 +645,70 @@ def bench(
             click.echo(f"Wrote {path}.")
 
 
+# Predictions: `segmentation clv fit` (pymc-marketing, the optional extra `clv`).
+@main.group()
+def clv() -> None:
+    """Buy-Till-You-Die models: fit BG/NBD, MBG/NBD and Gamma-Gamma on the warehouse's summary."""
+
+
+def _default_calibration_end(reader: MartReader) -> date:
+    # The back-test model's own default: the newest snapshot that leaves a full horizon of holdout.
+    ends = reader.read("customer_btyd_calibration", ["calibration_end_date"])["calibration_end_date"]
+    if ends.empty:
+        raise ValueError("customer_btyd_calibration is empty: pass --calibration-end YYYY-MM-DD")
+    return _as_date(pd_timestamp(ends.iloc[0]))
+
+
+def pd_timestamp(value: object) -> datetime:
+    import pandas as pd
+
+    return pd.Timestamp(value).to_pydatetime()
+
+
+def _clv_fit(target: str, duckdb_path: Path, marts_schema: str | None, end: date | None, unit: str) -> None:
+    from segmentation.clv import fit_and_store, format_parameters
+
+    reader = open_reader(target, duckdb_path, marts_schema)
+    cutoff = end or _default_calibration_end(reader)
+    started = time.perf_counter()
+    frame, where = fit_and_store(reader, cutoff, unit, target, duckdb_path, marts_schema)
+    click.echo(format_parameters(frame))
+    click.echo(f"Wrote {where} in {time.perf_counter() - started:.1f}s.")
+
+
+@clv.command("fit")
+@click.option(
+    "--calibration-end",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Fit on the summary as of this snapshot as_of_date [default: the back-test cutoff of "
+    "customer_btyd_calibration].",
+)
+@click.option(
+    "--time-unit", type=click.Choice(["day", "week"]), default="week", show_default=True, help="Time unit."
+)
+@engine_option
+@duckdb_option
+@marts_schema_option
+def clv_fit(
+    calibration_end: datetime | None, time_unit: str, target: str, duckdb_path: Path, marts_schema: str | None
+) -> None:
+    """Fit the models with pymc-marketing (MAP) and write clv_model_parameters to the marts schema; build
+    again (`segmentation build`) for the predictions. Needs pip install ".[clv]"."""
+    from segmentation.clv import ClvUnavailableError
+
+    with _friendly_errors():
+        try:
+            _clv_fit(
+                target,
+                duckdb_path,
+                marts_schema,
+                _as_date(calibration_end) if calibration_end else None,
+                time_unit,
+            )
+        except ClvUnavailableError as error:
+            raise click.ClickException(str(error)) from error
+
+
 if __name__ == "__main__":
     main()
