@@ -42,6 +42,20 @@ tiers as (
 
 ),
 
+-- Predictions (issue 14): the BTYD summary's usual gap and the fitted model's predictions at the latest
+-- snapshot, joined in one place so the rest of this model does not depend on them. Null before a fit.
+btyd_history as (
+
+    select * from {{ ref('customer_btyd_history') }}
+
+),
+
+clv_predictions as (
+
+    select * from {{ ref('customer_clv_predictions') }}
+
+),
+
 latest_snapshot as (
 
     select max(snapshot_date) as snapshot_date from lifecycle_history
@@ -54,6 +68,26 @@ current_lifecycle as (
     from lifecycle_history
     inner join latest_snapshot
         on lifecycle_history.snapshot_date = latest_snapshot.snapshot_date
+
+),
+
+predictions as (
+
+    select
+        btyd_history.customer_id,
+        btyd_history.snapshot_date,
+        clv_predictions.p_alive,
+        clv_predictions.churn_band,
+        clv_predictions.expected_purchases,
+        clv_predictions.expected_order_value,
+        clv_predictions.predicted_value,
+        btyd_history.avg_days_between_orders,
+        btyd_history.expected_next_order_date,
+        btyd_history.is_overdue
+    from btyd_history
+    left join clv_predictions
+        on btyd_history.customer_id = clv_predictions.customer_id
+        and btyd_history.snapshot_date = clv_predictions.snapshot_date
 
 ),
 
@@ -83,7 +117,15 @@ profiles as (
         health_history.recommended_action as health_action,
         tiers.tier,
         tiers.tier_name,
-        tiers.action_flag
+        tiers.action_flag,
+        predictions.p_alive,
+        predictions.churn_band,
+        predictions.expected_purchases,
+        predictions.expected_order_value,
+        predictions.predicted_value,
+        predictions.avg_days_between_orders,
+        predictions.expected_next_order_date,
+        predictions.is_overdue
     from current_lifecycle
     inner join value_history
         on current_lifecycle.customer_id = value_history.customer_id
@@ -100,6 +142,9 @@ profiles as (
         on current_lifecycle.customer_id = rfm_segments.customer_id
     left join tiers
         on current_lifecycle.customer_id = tiers.customer_id
+    left join predictions
+        on current_lifecycle.customer_id = predictions.customer_id
+        and current_lifecycle.snapshot_date = predictions.snapshot_date
 
 ),
 
@@ -130,7 +175,15 @@ final as (
             when value_band in ('Enterprise', 'Mid-market')
                 and (health_band in ('At-risk', 'Critical') or activity_status = 'At risk') then true
             else false
-        end as is_high_value_at_risk
+        end as is_high_value_at_risk,
+        p_alive,
+        churn_band,
+        expected_purchases,
+        expected_order_value,
+        predicted_value,
+        avg_days_between_orders,
+        expected_next_order_date,
+        is_overdue
     from profiles
 
 )
