@@ -103,9 +103,6 @@ class FittedParameters:
 
 def fit_models(summary: pd.DataFrame) -> FittedParameters:
     """MAP fits of BG/NBD, MBG/NBD (on every customer) and Gamma-Gamma (on repeat buyers)."""
-    _require_clv()
-    from pymc_marketing.clv import BetaGeoModel, GammaGammaModel, ModifiedBetaGeoModel
-
     purchases = summary[["customer_id", "frequency", "recency", "T"]].reset_index(drop=True)
     spend = spend_data(summary)
     if len(purchases) < 10 or len(spend) < 10:
@@ -113,18 +110,24 @@ def fit_models(summary: pd.DataFrame) -> FittedParameters:
             f"too few customers to fit: {len(purchases)} in the summary, {len(spend)} repeat buyers with a "
             "positive spend (at least 10 each)"
         )
-    values: dict[str, dict[str, float]] = {}
-    for name, model_class in (("bg_nbd", BetaGeoModel), ("mbg_nbd", ModifiedBetaGeoModel)):
-        model = model_class(data=purchases)
-        model.fit(method="map", progressbar=False)
-        values[name] = {p: float(model.fit_result[p].values.ravel()[0]) for p in PURCHASE_PARAMETERS}
-    spend_model = GammaGammaModel(data=spend)
-    spend_model.fit(method="map", progressbar=False)
-    values["gamma_gamma"] = {p: float(spend_model.fit_result[p].values.ravel()[0]) for p in SPEND_PARAMETERS}
+    values = {name: fit_model(name, purchases) for name in ("bg_nbd", "mbg_nbd")}
+    values["gamma_gamma"] = fit_model("gamma_gamma", spend)
     return FittedParameters(
         values=values,
         customers={"bg_nbd": len(purchases), "mbg_nbd": len(purchases), "gamma_gamma": len(spend)},
     )
+
+
+def fit_model(model_name: str, data: pd.DataFrame) -> dict[str, float]:
+    """One model's MAP fit with pymc-marketing's default priors: {parameter: value}."""
+    _require_clv()
+    from pymc_marketing.clv import BetaGeoModel, GammaGammaModel, ModifiedBetaGeoModel
+
+    classes = {"bg_nbd": BetaGeoModel, "mbg_nbd": ModifiedBetaGeoModel, "gamma_gamma": GammaGammaModel}
+    names = SPEND_PARAMETERS if model_name == "gamma_gamma" else PURCHASE_PARAMETERS
+    model = classes[model_name](data=data)
+    model.fit(method="map", progressbar=False)
+    return {name: float(model.fit_result[name].values.ravel()[0]) for name in names}
 
 
 def model_with_parameters(model_name: str, data: pd.DataFrame, parameters: Mapping[str, float]) -> Any:
