@@ -247,3 +247,119 @@ def format_parameters(frame: pd.DataFrame) -> str:
         values = ", ".join(f"{row.parameter}={row.value:.4g}" for row in group.itertuples(index=False))
         lines.append(f"  {model:<12} {values}  ({int(group['customers'].iloc[0]):,} customers)")
     return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- back-test
+
+CALIBRATION_TABLE = "customer_btyd_calibration"
+PURCHASE_DAYS_TABLE = "int_customer_purchase_days"
+FREQUENCY_BINS = 7  # calibration repeat purchases 0..6 and "7+", as in the BG/NBD paper's figure
+
+
+@dataclass(frozen=True)
+class Backtest:
+    """Predicted against actual holdout purchases for the stored fit on customer_btyd_calibration."""
+
+    calibration_end: date
+    fit_calibration_end: date
+    holdout_end: date
+    time_unit: str
+    customers: int
+    by_frequency: pd.DataFrame  # calibration repeat purchases -> customers, actual, per model predicted
+    cumulative: pd.DataFrame  # week of holdout -> actual and per model expected cumulative purchases
+    parameters: pd.DataFrame
+
+    def error_line(self) -> str:
+        actual = self.by_frequency["actual_total"].sum()
+        parts = []
+        for model in ("mbg_nbd", "bg_nbd"):
+            predicted = self.by_frequency[f"{model}_total"].sum()
+            share = (predicted - actual) / actual if actual else float("nan")
+            mae = (
+                (self.by_frequency[f"{model}_mean"] - self.by_frequency["actual_mean"]).abs()
+                * self.by_frequency["customers"]
+            ).sum() / self.by_frequency["customers"].sum()
+            parts.append(
+                f"{model}: {predicted:,.0f} predicted ({share:+.1%}), mean absolute error by frequency group "
+                f"{mae:.2f} per customer"
+            )
+        return (
+            f"Back-test on {self.customers:,} customers, holdout {self.calibration_end} to "
+            f"{self.holdout_end}: {actual:,.0f} actual repeat purchase days; " + "; ".join(parts) + "."
+        )
+
+
+def backtest(reader: MartReader) -> Backtest | None:
+    """The BG/NBD paper's two checks of the stored fit on the holdout, or None before any fit.
+    Needs pymc-marketing (its own prediction functions are evaluated for the stored parameters)."""
+    stored = read_parameters(reader)
+    if stored is None or stored.empty:
+        return None
+    _require_clv()
+    calibration = reader.read(
+        CALIBRATION_TABLE,
+        [
+            "customer_id",
+            "calibration_end_date",
+            "holdout_end_date",
+            "frequency",
+            "recency_days",
+            "age_days",
+            "holdout_days",
+            "holdout_purchases",
+        ],
+    )
+    if calibration.empty:
+        raise ValueError(f"{CALIBRATION_TABLE} is empty: no snapshot ends on clv_calibration_end")
+    unit = str(stored["time_unit"].iloc[0])
+    days = UNIT_DAYS[unit]
+    cutoff = pd.Timestamp(calibration["calibration_end_date"].iloc[0])
+    holdout_end = pd.Timestamp(calibration["holdout_end_date"].iloc[0])
+    data = pd.DataFrame(
+        {
+            "customer_id": calibration["customer_id"].astype(str),
+            "frequency": calibration["frequency"].astype(float),
+            "recency": calibration["recency_days"].astype(float) / days,
+            "T": calibration["age_days"].astype(float) / days,
+        }
+    )
+    holdout_length = float(calibration["holdout_days"].iloc[0]) / days
+    parameters = parameters_by_model(stored)
+    bins = np.minimum(calibration["frequency"].astype(int), FREQUENCY_BINS)
+    by_frequency = pd.DataFrame({"group": bins, "actual": calibration["holdout_purchases"].astype(float)})
+    weeks = np.arange(1, int(np.floor((holdout_end - cutoff).days / 7)) + 1)
+    cumulative = pd.DataFrame({"week": weeks})
+    purchases = reader.read(PURCHASE_DAYS_TABLE, ["customer_id", "purchase_date"])
+    purchases = purchases[purchases["customer_id"].astype(str).isin(set(data["customer_id"]))]
+    offsets = (pd.to_datetime(purchases["purchase_date"]) - cutoff).dt.days
+    in_holdout = offsets[(offsets > 0) & (pd.to_datetime(purchases["purchase_date"]) <= holdout_end)]
+    cumulative["actual"] = [int((in_holdout <= 7 * week).sum()) for week in weeks]
+    for model in ("mbg_nbd", "bg_nbd"):
+        fitted = model_with_parameters(model, data, parameters[model])
+        by_frequency[model] = fitted.expected_purchases(data, future_t=holdout_length).values.ravel()
+        cumulative[model] = [
+            float(fitted.expected_purchases(data, future_t=7 * week / days).values.sum()) for week in weeks
+        ]
+    grouped = by_frequency.groupby("group")
+    table = pd.DataFrame(
+        {
+            "customers": grouped.size(),
+            "actual_mean": grouped["actual"].mean(),
+            "mbg_nbd_mean": grouped["mbg_nbd"].mean(),
+            "bg_nbd_mean": grouped["bg_nbd"].mean(),
+            "actual_total": grouped["actual"].sum(),
+            "mbg_nbd_total": grouped["mbg_nbd"].sum(),
+            "bg_nbd_total": grouped["bg_nbd"].sum(),
+        }
+    )
+    table.index = [f"{g}+" if g == FREQUENCY_BINS else str(g) for g in table.index]
+    return Backtest(
+        calibration_end=cutoff.date(),
+        fit_calibration_end=pd.Timestamp(stored["calibration_end"].iloc[0]).date(),
+        holdout_end=holdout_end.date(),
+        time_unit=unit,
+        customers=len(data),
+        by_frequency=table,
+        cumulative=cumulative,
+        parameters=stored,
+    )
