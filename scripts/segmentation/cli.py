@@ -501,6 +501,7 @@ def demo(
             ["build", "--target", target],
             _built_where(target, duckdb_path),
         )
+        _demo_clv(target, duckdb_path, project_dir, profiles_dir)
         marts = _marts(target, duckdb_path, None)
         _summary(marts)
         _plots(marts, out_dir)
@@ -674,6 +675,26 @@ def _clv_fit(target: str, duckdb_path: Path, marts_schema: str | None, end: date
     frame, where = fit_and_store(reader, cutoff, unit, target, duckdb_path, marts_schema)
     click.echo(format_parameters(frame))
     click.echo(f"Wrote {where} in {time.perf_counter() - started:.1f}s.")
+
+
+def _demo_clv(target: str, duckdb_path: Path, project_dir: Path | None, profiles_dir: Path | None) -> None:
+    # Only with the optional extra: fit at the back-test cutoff, rebuild the predictions, show the back-test.
+    from segmentation.clv import INSTALL_HINT, backtest, clv_available
+
+    if not clv_available():
+        click.echo(f"Predictions: skipped, the clv extra is not installed ({INSTALL_HINT}).")
+        return
+    _clv_fit(target, duckdb_path, None, None, "week")
+    _build(
+        duckdb_path,
+        project_dir,
+        profiles_dir,
+        ["build", "--target", target, "--select", "customer_clv_predictions+"],
+        _built_where(target, duckdb_path),
+    )
+    result = backtest(open_reader(target, duckdb_path, None))
+    if result is not None:
+        click.echo(result.error_line())
 
 
 @clv.command("fit")
