@@ -211,3 +211,14 @@ def test_incremental_runs_with_late_orders_equal_a_full_refresh(make_warehouse) 
 
 def test_build_is_clean_with_the_clv_models(built_warehouse: Warehouse) -> None:
     assert_build_clean(built_warehouse, built_warehouse.results[0])
+
+
+def test_clv_fit_rejects_a_date_that_ends_no_snapshot(built_warehouse: Warehouse) -> None:
+    from click.testing import CliRunner
+    from segmentation.cli import main
+
+    result = CliRunner().invoke(
+        main, ["clv", "fit", "--calibration-end", "2020-01-15", "--duckdb", str(built_warehouse.path)]
+    )
+    assert result.exit_code != 0
+    assert "must be a snapshot's as_of_date" in result.output, result.output
