@@ -69,6 +69,9 @@
         {%- if data_type is string and data_type | trim | lower in ['varchar', 'text'] -%}
             {%- set data_type = 'string' -%}
         {%- endif -%}
+        {%- if data_type is string and data_type | trim | lower == 'double precision' -%}
+            {%- set data_type = 'double' -%}
+        {%- endif -%}
         {%- do spark_columns.update({name: dict(column, data_type=data_type)}) -%}
     {%- endfor -%}
     {{ return(dbt.default__get_empty_schema_sql(spark_columns)) }}

@@ -583,6 +583,7 @@ def demo(
             ["build", "--target", target, "--full-refresh", "--vars", json.dumps(DEMO_VARS)],
             _built_where(target, duckdb_path),
         )
+        _demo_clv(target, duckdb_path, project_dir, profiles_dir)
         marts = _marts(target, duckdb_path, None)
         _summary(marts)
         _plots(marts, out_dir)
@@ -724,6 +725,91 @@ def bench(
             click.echo(format_result(series[-1]))
         for path in write_outputs(main_result, series, environment(), out_json, out_md, others):
             click.echo(f"Wrote {path}.")
+
+
+# Predictions: `segmentation clv fit` (pymc-marketing, the optional extra `clv`).
+@main.group()
+def clv() -> None:
+    """Buy-Till-You-Die models: fit BG/NBD, MBG/NBD and Gamma-Gamma on the warehouse's summary."""
+
+
+def _default_calibration_end(reader: MartReader) -> date:
+    # The back-test model's own default: the newest snapshot that leaves a full horizon of holdout.
+    ends = reader.read("customer_btyd_calibration", ["calibration_end_date"])["calibration_end_date"]
+    if ends.empty:
+        raise ValueError("customer_btyd_calibration is empty: pass --calibration-end YYYY-MM-DD")
+    return _as_date(pd_timestamp(ends.iloc[0]))
+
+
+def pd_timestamp(value: object) -> datetime:
+    import pandas as pd
+
+    return pd.Timestamp(value).to_pydatetime()
+
+
+def _clv_fit(target: str, duckdb_path: Path, marts_schema: str | None, end: date | None, unit: str) -> None:
+    from segmentation.clv import fit_and_store, format_parameters
+
+    reader = open_reader(target, duckdb_path, marts_schema)
+    cutoff = end or _default_calibration_end(reader)
+    started = time.perf_counter()
+    frame, where = fit_and_store(reader, cutoff, unit, target, duckdb_path, marts_schema)
+    click.echo(format_parameters(frame))
+    click.echo(f"Wrote {where} in {time.perf_counter() - started:.1f}s.")
+
+
+def _demo_clv(target: str, duckdb_path: Path, project_dir: Path | None, profiles_dir: Path | None) -> None:
+    # Only with the optional extra: fit at the back-test cutoff, rebuild the predictions, show the back-test.
+    from segmentation.clv import INSTALL_HINT, backtest, clv_available
+
+    if not clv_available():
+        click.echo(f"Predictions: skipped, the clv extra is not installed ({INSTALL_HINT}).")
+        return
+    _clv_fit(target, duckdb_path, None, None, "week")
+    _build(
+        duckdb_path,
+        project_dir,
+        profiles_dir,
+        ["build", "--target", target, "--select", "customer_clv_predictions+"],
+        _built_where(target, duckdb_path),
+    )
+    result = backtest(open_reader(target, duckdb_path, None))
+    if result is not None:
+        click.echo(result.error_line())
+
+
+@clv.command("fit")
+@click.option(
+    "--calibration-end",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Fit on the summary as of this snapshot as_of_date [default: the back-test cutoff of "
+    "customer_btyd_calibration].",
+)
+@click.option(
+    "--time-unit", type=click.Choice(["day", "week"]), default="week", show_default=True, help="Time unit."
+)
+@engine_option
+@duckdb_option
+@marts_schema_option
+def clv_fit(
+    calibration_end: datetime | None, time_unit: str, target: str, duckdb_path: Path, marts_schema: str | None
+) -> None:
+    """Fit the models with pymc-marketing (MAP) and write clv_model_parameters to the marts schema; build
+    again (`segmentation build`) for the predictions. Needs pip install ".[clv]"."""
+    from segmentation.clv import ClvUnavailableError
+
+    with _friendly_errors():
+        try:
+            _clv_fit(
+                target,
+                duckdb_path,
+                marts_schema,
+                _as_date(calibration_end) if calibration_end else None,
+                time_unit,
+            )
+        except ClvUnavailableError as error:
+            raise click.ClickException(str(error)) from error
 
 
 if __name__ == "__main__":

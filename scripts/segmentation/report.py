@@ -46,6 +46,7 @@ SECTIONS = {
     "at-risk": "High-value accounts at risk",
     "watched-moves": "Moved into a watched segment",
     "families": "Segment families: behaviour, lifecycle, value, health",
+    "clv-backtest": "Predictions: back-test of the BTYD models",
 }
 TOP_MOVES = 15
 MAX_LISTED = 50
@@ -467,6 +468,77 @@ def families_html(data: ReportData, png: bytes) -> str:
     return "".join(parts)
 
 
+def clv_backtest_section(data: ReportData) -> str:
+    """Predictions (issue 14): the stored BTYD fit against the holdout of customer_btyd_calibration, the
+    BG/NBD paper's two figures and one error line; without a fit (or the clv extra) it says how to get one.
+    Self-contained: its own section id, title, figure and message."""
+    import matplotlib.pyplot as plt
+
+    from segmentation.clv import FIT_HINT, INSTALL_HINT, backtest, clv_available, read_parameters
+    from segmentation.summary import MartsNotBuiltError
+
+    def section(body: str) -> str:
+        return (
+            '<section id="clv-backtest" data-section="clv-backtest"><h2>Predictions: back-test of the BTYD '
+            f"models</h2>{body}</section>"
+        )
+
+    try:
+        if read_parameters(data.reader) is None:
+            return section(
+                "<p class='warning'>No fitted model (no clv_model_parameters in these marts). Fit one with "
+                f"<code>{_esc(FIT_HINT)}</code> (needs <code>{_esc(INSTALL_HINT)}</code>), then "
+                "<code>segmentation build</code> for the predictions and this back-test.</p>"
+            )
+        if not clv_available():
+            return section(
+                f"<p class='warning'>A fit is stored, but the back-test needs pymc-marketing: "
+                f"<code>{_esc(INSTALL_HINT)}</code>.</p>"
+            )
+        result = backtest(data.reader)
+    except (MartsNotBuiltError, ValueError) as error:
+        return section(f"<p class='warning'>No back-test: {_esc(error)}</p>")
+    assert result is not None
+    figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+    table = result.by_frequency
+    positions = range(len(table))
+    left.plot(positions, table["actual_mean"], "o-", color="#333", label="actual")
+    left.plot(positions, table["mbg_nbd_mean"], "s--", label="MBG/NBD")
+    left.plot(positions, table["bg_nbd_mean"], "^:", label="BG/NBD")
+    left.set_xticks(list(positions), list(table.index))
+    left.set_xlabel("repeat purchase days in calibration")
+    left.set_ylabel("mean repeat purchase days in holdout")
+    left.legend()
+    cumulative = result.cumulative
+    right.plot(cumulative["week"], cumulative["actual"], color="#333", label="actual")
+    right.plot(cumulative["week"], cumulative["mbg_nbd"], "--", label="MBG/NBD")
+    right.plot(cumulative["week"], cumulative["bg_nbd"], ":", label="BG/NBD")
+    right.set_xlabel(f"weeks after {result.calibration_end}")
+    right.set_ylabel("cumulative repeat purchase days")
+    right.legend()
+    encoded = base64.b64encode(figure_png(figure)).decode("ascii")
+    source = f"data:image/png;base64,{encoded}"
+    image = f'<img class="plot" id="plot-clv-backtest" alt="BTYD back-test" src="{source}">'
+    parameters = result.parameters[["model", "parameter", "value", "customers"]]
+    note = ""
+    if result.fit_calibration_end != result.calibration_end:
+        note = (
+            f"<p class='warning'>The stored fit used data up to {result.fit_calibration_end}, not the "
+            f"back-test cutoff {result.calibration_end}: refit with <code>segmentation clv fit "
+            f"--calibration-end {result.calibration_end}</code> for an honest holdout.</p>"
+        )
+    shown = table[["customers", "actual_mean", "mbg_nbd_mean", "bg_nbd_mean"]]
+    return section(
+        f"<p class='ok'>{_esc(result.error_line())}</p>{note}{image}"
+        + _table(
+            shown, {c: _money for c in shown.columns if c != "customers"} | {"customers": _count}, "group"
+        )
+        + f"<p class='note'>Parameters (time unit {_esc(result.time_unit)}), fitted with pymc-marketing "
+        "(maximum a posteriori):</p>"
+        + _table(parameters, {"value": lambda v: f"{float(v):.4g}", "customers": _count})
+    )
+
+
 def build_report_html(data: ReportData, pngs: dict[str, bytes]) -> str:
     """The whole page as one string."""
     customers = len(data.current)
@@ -484,6 +556,7 @@ def build_report_html(data: ReportData, pngs: dict[str, bytes]) -> str:
         _section("at-risk", at_risk_html(data)),
         _section("watched-moves", watched_moves_html(data)),
         _section("families", families_html(data, pngs["family_sizes"])),
+        clv_backtest_section(data),
     ]
     nav = "".join(f'<a href="#{section_id}">{_esc(title)}</a>' for section_id, title in SECTIONS.items())
     generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")  # noqa: UP017

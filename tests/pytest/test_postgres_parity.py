@@ -9,10 +9,11 @@ fails the tests; locally they skip and say why.
 from __future__ import annotations
 
 import json
+import os
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from click.testing import CliRunner
 from conftest import PROJECT_DIR, Warehouse, _environment, assert_build_clean
 from parity import assert_same_rows, fetch_dbapi, fetch_duckdb
 from segmentation.cli import main
+from segmentation.clv import PARAMETER_COLUMNS, write_parameters
 from segmentation.dbt_runner import run_dbt
 from segmentation.generator import RawData, generate_raw_data
 from segmentation.loaders import (
@@ -49,6 +51,9 @@ CONTRACT_MODELS = (
     "customer_value_history",
     "customer_health_history",
     "customer_profile_current",
+    "customer_btyd_history",
+    "customer_btyd_calibration",
+    "customer_clv_predictions",
     "behaviour_transitions",
     "lifecycle_transitions",
     "health_transitions",
@@ -65,8 +70,22 @@ HISTORY_MODELS = (
     "customer_value_history",
     "customer_health_history",
     "segment_membership_changes",
+    "customer_btyd_history",
 )
 LATE_CUTOFF = pd.Timestamp("2025-10-15")
+# BTYD parameters of the size published for the CDNOW data (weeks); predictions from 2025-03-31 on.
+CLV_PARAMETERS = pd.DataFrame(
+    [
+        (model, name, value, date(2025, 3, 31), "week", 1000, datetime(2026, 1, 1))
+        for model, values in {
+            "bg_nbd": {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426},
+            "mbg_nbd": {"r": 0.525, "alpha": 6.183, "a": 0.891, "b": 1.614},
+            "gamma_gamma": {"p": 6.25, "q": 3.74, "v": 15.44},
+        }.items()
+        for name, value in values.items()
+    ],
+    columns=PARAMETER_COLUMNS,
+)
 SNAPSHOT_NAME = "customer_segments_snapshot (versions)"
 
 # Raw orders landed as text, as a CSV loader would. Both engines must read them the same way: odd but valid
@@ -320,6 +339,11 @@ def pair(make_warehouse, postgres_database: str, profiles_dir: Path, tmp_path_fa
     pg.load(first_load)
     for statement in [*_text_orders_sql("postgres"), _insert_orders_sql(PORTABLE_ORDER_ROWS)]:
         pg.execute(statement)
+
+    # Stored BTYD parameters (as `segmentation clv fit` writes them), so the predictions are compared too.
+    write_parameters(CLV_PARAMETERS, "duckdb", duck.path, "main")
+    with _environment(PGDATABASE=postgres_database):
+        write_parameters(CLV_PARAMETERS, "postgres", None, MARTS_SCHEMA)
 
     result = duck.dbt("build")
     assert_build_clean(duck, result)
@@ -598,3 +622,44 @@ def test_other_configurations_match_duckdb(
     assert duck_tables == pg.tables()
     for table in sorted(duck_tables):
         assert_same_rows(fetch_duckdb(duck.path, "main", table), pg.fetch(table), name=f"{table} ({config})")
+
+
+@pytest.mark.parametrize("model", ["mbg_nbd", "bg_nbd"])
+def test_clv_predictions_on_postgres_equal_pymc_marketing(pair: Pair, model: str) -> None:
+    """The SQL predictions on PostgreSQL equal pymc-marketing's own functions to 1e-9 relative."""
+    from segmentation.clv import clv_available, model_with_parameters, parameters_by_model
+
+    if not clv_available():
+        message = 'pymc-marketing is not installed (pip install ".[clv]")'
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    pair.pg.dbt("run", "--select", "customer_clv_predictions", "--vars", f"{{clv_model: {model}}}")
+    frame = pair.pg.query(
+        "select p.customer_id, p.p_alive, p.expected_purchases, p.expected_order_value, h.frequency, "
+        "h.recency_days, h.age_days, h.monetary_value from customer_clv_predictions as p "
+        "inner join customer_btyd_history as h using (customer_id, snapshot_date)"
+        " order by p.customer_id, p.snapshot_date"
+    )
+    assert len(frame) > 500 and (frame["frequency"] == 0).any()
+    data = pd.DataFrame(
+        {
+            "customer_id": [str(i) for i in range(len(frame))],
+            "frequency": frame["frequency"].astype(float),
+            "recency": frame["recency_days"].astype(float) / 7.0,
+            "T": frame["age_days"].astype(float) / 7.0,
+            "monetary_value": frame["monetary_value"].astype(float),
+        }
+    )
+    parameters = parameters_by_model(CLV_PARAMETERS)
+    fitted = model_with_parameters(model, data, parameters[model])
+    spend = model_with_parameters("gamma_gamma", data, parameters["gamma_gamma"])
+    expected = {
+        "p_alive": fitted.expected_probability_alive(data).values.ravel(),
+        "expected_purchases": fitted.expected_purchases(data, future_t=52).values.ravel(),
+        "expected_order_value": spend.expected_customer_spend(data).values.ravel(),
+    }
+    for column, reference in expected.items():
+        actual = frame[column].astype(float).to_numpy()
+        error = abs(actual - reference) / abs(reference).clip(min=1e-300)
+        assert error.max() <= 1e-9, f"{column}: largest relative error {error.max():.3g}"

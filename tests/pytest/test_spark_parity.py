@@ -55,6 +55,8 @@ PARITY_TABLES = (
     "customer_value_history",
     "customer_health_history",
     "customer_profile_current",
+    "customer_btyd_history",
+    "customer_btyd_calibration",
     "behaviour_transitions",
     "lifecycle_transitions",
     "health_transitions",
@@ -394,3 +396,67 @@ def test_a_duplicate_key_stops_the_partition_overwrite_on_spark(engines) -> None
         assert after.equals(before)
     finally:
         spark.dbt("run", "--select", "int_rfm_periods")
+
+
+def test_spark_clv_predictions_equal_duckdb_and_pymc_marketing(engines) -> None:
+    """Stored BTYD parameters turn into the same predictions on Spark as on DuckDB (1e-9 relative: ln and exp
+    may differ in the last bit between engines) and as pymc-marketing's own functions, for both models."""
+    from segmentation.clv import PARAMETER_COLUMNS, clv_available, model_with_parameters, write_parameters
+
+    duck, spark = engines
+    parameters = {
+        "bg_nbd": {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426},
+        "mbg_nbd": {"r": 0.525, "alpha": 6.183, "a": 0.891, "b": 1.614},
+        "gamma_gamma": {"p": 6.25, "q": 3.74, "v": 15.44},
+    }
+    frame = pd.DataFrame(
+        [
+            (model, name, value, dt.date(2025, 3, 31), "week", 1000, dt.datetime(2026, 1, 1))
+            for model, values in parameters.items()
+            for name, value in values.items()
+        ],
+        columns=PARAMETER_COLUMNS,
+    )
+    write_parameters(frame, "duckdb", duck.path, "main")
+    with _environment(**spark.env):
+        write_parameters(frame, "spark", None, SPARK_SCHEMA)
+    sql = (
+        "select p.customer_id, p.snapshot_date, p.p_alive, p.expected_purchases, p.expected_order_value, "
+        "h.frequency, h.recency_days, h.age_days, h.monetary_value from {schema}.customer_clv_predictions p "
+        "join {schema}.customer_btyd_history h on p.customer_id = h.customer_id "
+        "and p.snapshot_date = h.snapshot_date order by p.customer_id, p.snapshot_date"
+    )
+    for model in ("mbg_nbd", "bg_nbd"):
+        for warehouse in (duck, spark):
+            warehouse.dbt("run", "--select", "customer_clv_predictions", "--vars", f"{{clv_model: {model}}}")
+        on_duckdb = _duckdb_arrow(duck, sql.format(schema="main")).to_pandas()
+        on_spark = spark.arrow(sql.format(schema=SPARK_SCHEMA)).to_pandas()
+        assert len(on_spark) == len(on_duckdb) > 100
+        assert (on_spark["customer_id"].to_numpy() == on_duckdb["customer_id"].to_numpy()).all()
+        references = {column: on_duckdb[column].to_numpy(dtype=float) for column in ("p_alive",)}
+        if clv_available():
+            data = pd.DataFrame(
+                {
+                    "customer_id": [str(i) for i in range(len(on_spark))],
+                    "frequency": on_spark["frequency"].astype(float),
+                    "recency": on_spark["recency_days"].astype(float) / 7.0,
+                    "T": on_spark["age_days"].astype(float) / 7.0,
+                    "monetary_value": on_spark["monetary_value"].astype(float),
+                }
+            )
+            fitted = model_with_parameters(model, data, parameters[model])
+            spend = model_with_parameters("gamma_gamma", data, parameters["gamma_gamma"])
+            references = {
+                "p_alive": fitted.expected_probability_alive(data).values.ravel(),
+                "expected_purchases": fitted.expected_purchases(data, future_t=52).values.ravel(),
+                "expected_order_value": spend.expected_customer_spend(data).values.ravel(),
+            }
+        elif os.environ.get("CI") == "true":
+            pytest.fail('CI=true and pymc-marketing is not installed (pip install ".[clv]")')
+        for column in ("p_alive", "expected_purchases", "expected_order_value"):
+            spark_values = on_spark[column].to_numpy(dtype=float)
+            duck_values = on_duckdb[column].to_numpy(dtype=float)
+            assert (abs(spark_values - duck_values) <= 1e-9 * abs(duck_values)).all(), (model, column)
+            if column in references:
+                reference = references[column]
+                assert (abs(spark_values - reference) <= 1e-9 * abs(reference)).all(), (model, column)

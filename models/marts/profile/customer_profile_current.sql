@@ -47,6 +47,20 @@ tiers as (
 
 ),
 
+-- Predictions (issue 14): the BTYD summary's usual gap and the fitted model's predictions at the latest
+-- snapshot, joined in one place so the rest of this model does not depend on them. Null before a fit.
+btyd_history as (
+
+    select * from {{ ref('customer_btyd_history') }}
+
+),
+
+clv_predictions as (
+
+    select * from {{ ref('customer_clv_predictions') }}
+
+),
+
 latest_snapshot as (
 
     select max(snapshot_date) as snapshot_date from lifecycle_history
@@ -131,6 +145,26 @@ current_lifecycle as (
 
 ),
 
+predictions as (
+
+    select
+        btyd_history.customer_id,
+        btyd_history.snapshot_date,
+        clv_predictions.p_alive,
+        clv_predictions.churn_band,
+        clv_predictions.expected_purchases,
+        clv_predictions.expected_order_value,
+        clv_predictions.predicted_value,
+        btyd_history.avg_days_between_orders,
+        btyd_history.expected_next_order_date,
+        btyd_history.is_overdue
+    from btyd_history
+    left join clv_predictions
+        on btyd_history.customer_id = clv_predictions.customer_id
+        and btyd_history.snapshot_date = clv_predictions.snapshot_date
+
+),
+
 profiles as (
 
     select
@@ -160,7 +194,15 @@ profiles as (
         tiers.tier,
         tiers.tier_name,
         tiers.action_flag,
-        last_changes.updated_at
+        last_changes.updated_at,
+        predictions.p_alive,
+        predictions.churn_band,
+        predictions.expected_purchases,
+        predictions.expected_order_value,
+        predictions.predicted_value,
+        predictions.avg_days_between_orders,
+        predictions.expected_next_order_date,
+        predictions.is_overdue
     from current_lifecycle
     inner join value_history
         on current_lifecycle.customer_id = value_history.customer_id
@@ -179,6 +221,9 @@ profiles as (
         on current_lifecycle.customer_id = tiers.customer_id
     inner join last_changes
         on current_lifecycle.customer_id = last_changes.customer_id
+    left join predictions
+        on current_lifecycle.customer_id = predictions.customer_id
+        and current_lifecycle.snapshot_date = predictions.snapshot_date
 
 ),
 
@@ -212,7 +257,15 @@ final as (
                 and (health_band in ('At-risk', 'Critical') or activity_status = 'At risk') then true
             else false
         end as is_high_value_at_risk,
-        updated_at
+        updated_at,
+        p_alive,
+        churn_band,
+        expected_purchases,
+        expected_order_value,
+        predicted_value,
+        avg_days_between_orders,
+        expected_next_order_date,
+        is_overdue
     from profiles
 
 )
