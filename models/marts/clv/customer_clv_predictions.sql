@@ -209,9 +209,10 @@ final as (
         calibration_end_date,
         p_alive,
         1 - p_alive as churn_probability,
+        -- Thresholds as doubles: a decimal 1.0 / 3 has a different number of digits on every engine.
         case
-            when 1 - p_alive < 1.0 / 3 then 'Low'
-            when 1 - p_alive < 2.0 / 3 then 'Medium'
+            when 1 - p_alive < cast(1 as {{ double }}) / 3 then 'Low'
+            when 1 - p_alive < cast(2 as {{ double }}) / 3 then 'Medium'
             else 'High'
         end as churn_band,
         expected_purchases,
