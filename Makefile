@@ -30,7 +30,7 @@ $(VENV)/.installed-%: pyproject.toml constraints.txt | $(BIN)/activate
 
 comma := ,
 BASE := $(VENV)/.installed-base
-FULL := $(VENV)/.installed-dev+postgres+spark+browser
+FULL := $(VENV)/.installed-dev+postgres+spark+browser+clv
 
 # Everything `make test` needs.
 install: $(FULL)
