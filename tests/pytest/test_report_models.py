@@ -150,6 +150,8 @@ def test_score_thresholds_and_quality_match_pandas(built_warehouse: Warehouse, h
         grouped = history.groupby(["snapshot_date", f"{dimension}_score"])[measure]
         ranges = grouped.agg(["min", "max", "size"]).reset_index()
         ranges.columns = ["snapshot_date", "score", "min_value", "max_value", "customers"]
+        # Unscored rows (null scores) are left out, as in the model; the scores are whole numbers.
+        ranges["score"] = ranges["score"].astype(int)
         rows.append(ranges.assign(dimension=dimension, measure=measure))
     expected = pd.concat(rows).set_index(["snapshot_date", "dimension", "score"]).sort_index()
 
@@ -162,7 +164,9 @@ def test_score_thresholds_and_quality_match_pandas(built_warehouse: Warehouse, h
     assert (to_cents(actual["max_value"]) == to_cents(expected["max_value"])).all()
     assert (actual["customers"] == expected["customers"]).all()
 
-    per_snapshot = history.groupby("snapshot_date").agg(
+    # Only scored customers count (rfm_score_population: active leaves the others without scores).
+    scored = history[history["recency_score"].notna()]
+    per_snapshot = scored.groupby("snapshot_date").agg(
         customers=("customer_id", "size"),
         recency=("recency_score", "nunique"),
         frequency=("frequency_score", "nunique"),
@@ -178,6 +182,18 @@ def test_score_thresholds_and_quality_match_pandas(built_warehouse: Warehouse, h
     assert (quality["customers"] == per_snapshot["customers"]).all()
     assert (quality["distinct_frequency_scores"] == per_snapshot["frequency"]).all()
     assert (quality["is_thin"] == thin).all()
+    # Collapse guard: one score above half of a dimension's scored customers, or an empty middle score.
+    collapsed = pd.Series(False, index=per_snapshot.index)
+    for dimension in ("recency", "frequency", "monetary"):
+        counts = scored.groupby(["snapshot_date", f"{dimension}_score"]).size()
+        by_snapshot = counts.groupby(level="snapshot_date")
+        scores = counts.reset_index(level=1)[f"{dimension}_score"].groupby(level="snapshot_date")
+        dominant = by_snapshot.max() > 0.5 * by_snapshot.sum()
+        gap = scores.max() - scores.min() + 1 > by_snapshot.size()
+        flagged = dominant | gap
+        assert (quality[f"is_{dimension}_collapsed"] == flagged).all(), dimension
+        collapsed |= flagged
+    assert (quality["is_collapsed"] == collapsed).all()
 
 
 def test_time_in_segment_matches_pandas(built_warehouse: Warehouse, history: pd.DataFrame) -> None:
