@@ -362,7 +362,7 @@ FAMILIES = {
 }
 # RFM segments whose new members the report lists ("became a Champion", "slipped to At Risk"); the other
 # families' watched moves come from seed segment_transitions_to_watch through the change feed.
-WATCHED_RFM_SEGMENTS = ("Champions", "At Risk", "Cannot Lose Them", "Lapsed")
+WATCHED_RFM_SEGMENTS = ("Champions", "At Risk", "Cannot Lose Them")
 TOP_CUSTOMERS = 5
 CUSTOMER_COLUMNS = ("customer_id", "customer_name", "email")
 RFM_NUMBERS = ("rfm_code", "recency_days", "frequency", "monetary", "segment_entered_date")

@@ -527,7 +527,7 @@ def test_report_names_customers(report_dir: Path, built_warehouse: Warehouse) ->
         where m.snapshot_date = (select max(snapshot_date) from customer_rfm_history)
             and m.from_segment is not null
             and (m.is_watched or (m.family = 'rfm' and m.to_segment in ('Champions', 'At Risk',
-                'Cannot Lose Them', 'Lapsed')))
+                'Cannot Lose Them')))
         """
     )
     section = _section_html(page, "watched-moves")
