@@ -97,7 +97,10 @@
     Abbreviations (EST, CET) are ambiguous and not read. -#}
 {% macro business_timezone() -%}
     {%- set value = var('business_timezone', 'UTC') -%}
-    {%- if value is not string or value not in modules.pytz.all_timezones_set
+    {#- pytz's zone list where the Jinja context has it (dbt's parser does; the opt-in v2 parser does not, and
+        the engine's own zone check at run time still refuses an unknown name there). -#}
+    {%- set known_zones = modules.pytz.all_timezones_set if modules.pytz is defined and modules.pytz.all_timezones_set is defined else none -%}
+    {%- if value is not string or (known_zones is not none and value not in known_zones)
         or not modules.re.match('^[A-Za-z]+(/[A-Za-z0-9_+-]+)*$', value) -%}
         {{ customer_segmentation.config_error('business_timezone', value, 'an IANA time zone name, such as UTC, Europe/Berlin or America/New_York') }}
     {%- endif -%}

@@ -42,7 +42,8 @@ def model(dbt, session):
         "customer_tiers": dbt.ref("customer_tiers"),
         "customer_cohorts": dbt.ref("customer_cohorts"),
     }
-    final = _read_copy_path(session, dbt.config.get("read_copy_path"))
+    # dbt-duckdb runs Python models in the dbt process, so the environment is the build's own.
+    final = _read_copy_path(session, os.environ.get("SEGMENTATION_DUCKDB_READ_PATH") or None)
     final.parent.mkdir(parents=True, exist_ok=True)
     temporary = final.with_name(f"{final.name}.tmp-{os.getpid()}")
     for leftover in (temporary, temporary.with_name(temporary.name + ".wal")):

@@ -152,3 +152,21 @@ def published_warehouse(make_warehouse) -> Warehouse:
     # Data tests left out too: this build only sets up what is published (their own tests cover them).
     warehouse.dbt("build", "--exclude", "resource_type:test", "test_type:unit")
     return warehouse
+
+
+# The slowest modules, started first: with `pytest -n 2 --dist loadfile` (make test) each worker takes whole
+# modules in collection order, so the long engine runs overlap instead of queueing at the end of one worker.
+SLOWEST_FIRST = (
+    "test_spark_thrift.py",
+    "test_spark_parity.py",
+    "test_spark_at_size.py",
+    "test_postgres_parity.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        name = item.path.name
+        return SLOWEST_FIRST.index(name) if name in SLOWEST_FIRST else len(SLOWEST_FIRST)
+
+    items.sort(key=rank)  # stable: every other module keeps its order

@@ -120,8 +120,9 @@ def test_tiers_without_costs_score_profitability_on_revenue_alone(retail: Wareho
             customer_id,
             round(100.0 * percent_rank() over (
                 partition by profitability_basis
-                -- the model's own feature: revenue per active month as dbt's float type (REAL on DuckDB)
-                order by cast(revenue_12m as float) / greatest(active_months, 1)
+                -- the model's own feature: revenue per active month, a double from whole cents
+                order by cast(cast(revenue_12m * 100 as bigint) as double)
+                    / (100 * greatest(active_months, 1))
             ), 2) as expected
         from customer_tiers
         """

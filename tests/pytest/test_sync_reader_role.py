@@ -34,8 +34,8 @@ REFUSED = (
 
 @pytest.fixture(scope="module")
 def database_and_role(postgres_server: None) -> Iterator[tuple[str, str]]:
-    token = secrets.token_hex(4)
-    database, role = f"seg_sync_{token}", f"seg_sync_reader_{token}"
+    suffix = secrets.token_hex(4)
+    database, role = f"seg_sync_{suffix}", f"seg_sync_reader_{suffix}"
     admin = connect_postgres()
     admin.autocommit = True
     try:
