@@ -56,7 +56,7 @@
 
 
 {#- Fixed-break scores (var rfm_score_method = 'thresholds'): the score whose half-open range
-    [min_value, max_value) in seed rfm_score_breaks holds the value (an empty bound is open-ended). The same
+    [min_value, max_value) in seed rfm_score_breaks holds the value (an empty bound is open-ended; the shipped seed uses the money type's limits). The same
     breaks apply in every snapshot, so a score means the same number of days, orders or revenue every month.
     The CASE is rendered from the seed at run time: editing the seed changes the breaks without touching SQL. -#}
 {% macro rfm_threshold_score(dimension, value, buckets) -%}

@@ -399,7 +399,7 @@ def _score(metrics: _Metrics, value: np.ndarray, buckets: int, score_method: Sco
 def read_score_breaks(path: str) -> pd.DataFrame:
     """Fixed score breaks (dimension, buckets, score, min_value, max_value) from a CSV such as the project's
     seed ``rfm_score_breaks.csv``: a value gets the score whose half-open range [min_value, max_value) holds
-    it; an empty bound is open-ended."""
+    it; an empty bound is open-ended (the project's seed writes open ends as the money type's limits)."""
     breaks = pd.read_csv(path, dtype={"dimension": str})
     return breaks[["dimension", "buckets", "score", "min_value", "max_value"]]
 

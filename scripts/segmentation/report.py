@@ -49,6 +49,8 @@ SECTIONS = {
     "clv-backtest": "Predictions: back-test of the BTYD models",
 }
 TOP_MOVES = 15
+# Seed rfm_score_breaks writes an open end as the money type's limit (9999999999999999.99).
+OPEN_BOUND = 9_999_999_999_999_999.0
 MAX_LISTED = 50
 # Column headers for people; a column not listed gets its name with spaces and a capital.
 HEADERS = {
@@ -266,7 +268,14 @@ def score_collapse_html(data: ReportData) -> str:
         if uses_breaks
         else "ranked per snapshot, so the ranges move between snapshots"
     )
-    shown = breaks if uses_breaks else breaks.drop(columns=["break_min_value", "break_max_value"])
+    if uses_breaks:
+        # The seed's outermost bounds are the money type's limits: shown empty, as open ends.
+        shown = breaks.copy()
+        for column in ("break_min_value", "break_max_value"):
+            bound = pd.to_numeric(shown[column], errors="coerce").astype(float)
+            shown[column] = bound.where(bound.abs() < OPEN_BOUND)
+    else:
+        shown = breaks.drop(columns=["break_min_value", "break_max_value"])
     return (
         text
         + f"<p>What each score meant at {_esc(data.latest_snapshot)} ({caption}):</p>"

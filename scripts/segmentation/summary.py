@@ -67,13 +67,18 @@ def read_mart(source: MartSource, table: str, columns: tuple[str, ...]) -> pd.Da
 def summarise_segments(current: pd.DataFrame) -> pd.DataFrame:
     """Per segment: customers, share (%), total monetary and average R, F, M; largest first."""
     frame = current.astype({"recency_days": "float64", "frequency": "float64", "monetary": "float64"})
+    # Money summed as whole cents, exactly: a float sum depends on the order rows arrive in, which differs
+    # between engines, and would print a different last digit where a mean ends in a half cent.
+    frame["monetary_cents"] = (frame["monetary"] * 100).round().astype("Int64")
     summary = frame.groupby("segment", sort=False).agg(
         customers=("customer_id", "count"),
-        total_monetary=("monetary", "sum"),
+        total_cents=("monetary_cents", "sum"),
         avg_recency_days=("recency_days", "mean"),
         avg_frequency=("frequency", "mean"),
-        avg_monetary=("monetary", "mean"),
     )
+    summary.insert(1, "total_monetary", summary["total_cents"].astype("float64") / 100)
+    summary["avg_monetary"] = summary["total_cents"].astype("float64") / 100 / summary["customers"]
+    summary = summary.drop(columns="total_cents")
     summary.insert(1, "share_pct", 100.0 * summary["customers"] / max(len(frame), 1))
     # Ties broken by name so the output is stable between runs.
     summary = summary.reset_index().sort_values(["customers", "segment"], ascending=[False, True])

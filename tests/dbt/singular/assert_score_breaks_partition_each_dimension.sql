@@ -1,5 +1,6 @@
 -- The fixed breaks of seed rfm_score_breaks cover every value exactly once per dimension and bucket count:
--- scores 1..N each once, ranges that meet end to start with open ends at both extremes, and a higher score
+-- scores 1..N each once, ranges that meet end to start with open ends at both extremes (empty, or the money
+-- type's limits -9999999999999999.99 and 9999999999999999.99), and a higher score
 -- for fewer recency days, more orders and more revenue. Also: every scheme's bucket count has breaks.
 
 with
@@ -38,8 +39,8 @@ errors as (
 
     select dimension, buckets, score, 'the lowest range is not open below or the highest not open above' as problem
     from ordered
-    where (position = 1 and min_value is not null)
-        or (position = breaks and max_value is not null)
+    where (position = 1 and coalesce(min_value, -9999999999999999.99) > -9999999999999999.99)
+        or (position = breaks and coalesce(max_value, 9999999999999999.99) < 9999999999999999.99)
         or (position < breaks and max_value is null)
 
     union all
