@@ -41,7 +41,8 @@ profiles.yml: profiles.yml.example
 # The demo's pictures go to target/demo/img (git-ignored); `make docs-img` refreshes the README's on purpose.
 DEMO_ARGS := --customers 5000 --orders 100000 --months 36 --seed 42 --out-dir target/demo/img
 
-demo: $(BASE) profiles.yml
+# The demo also fits the prediction models (the clv extra, pymc-marketing) and shows their back-test.
+demo: $(VENV)/.installed-clv profiles.yml
 	$(BIN)/segmentation demo $(DEMO_ARGS)
 
 demo-postgres: $(VENV)/.installed-postgres profiles.yml
@@ -87,9 +88,11 @@ lint: install
 	$(BIN)/ruff check scripts tests
 	$(BIN)/ruff format --check scripts tests
 
+# Two workers, one per core: each takes whole test modules (their fixtures build warehouses once), and
+# tests/pytest/conftest.py hands out the slowest engine modules first so they overlap.
 test: install profiles.yml
 	$(BIN)/ruff check scripts tests
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2 --dist loadfile
 
 # dbt-core 1.11 still works: its own venv (no constraints file: 1.11 needs no parser package), the demo data
 # built on DuckDB and the tests that check a build's results and warnings. CI runs it after `make test`.
