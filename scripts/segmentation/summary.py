@@ -96,11 +96,17 @@ class TierCounts:
     action_flags: pd.Series  # customers per action_flag
 
 
+def _by_count_then_name(counts: pd.Series) -> pd.Series:
+    order = sorted(counts.index, key=lambda name: (-int(counts[name]), name))
+    return counts.reindex(order)
+
+
 def count_tiers(tiers: pd.DataFrame) -> TierCounts:
     label = tiers["tier"].astype("str") + " " + tiers["tier_name"].astype("str")
     return TierCounts(
         tiers=label.value_counts().sort_index(),
-        action_flags=tiers["action_flag"].astype("str").value_counts(),
+        # Most customers first, ties by name, so every engine prints the same list.
+        action_flags=_by_count_then_name(tiers["action_flag"].astype("str").value_counts()),
     )
 
 

@@ -95,6 +95,9 @@ class ThriftWarehouse:
     def table(self, name: str) -> pa.Table:
         from segmentation.spark_server import fetch_table
 
+        # This session outlives dbt's: it caches a table's file listing, which an insert_overwrite by
+        # another session makes stale (what any long-lived reader of a Thrift server must do too).
+        self.execute(f"refresh table {SCHEMA}.{name}")
         return fetch_table(self.connection, f"{SCHEMA}.{name}")
 
     def count(self, sql: str) -> int:
