@@ -8,7 +8,7 @@ from pathlib import Path
 
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 
-from segmentation.spark_loader import keep_profile_ansi_mode
+from segmentation.spark_ansi import keep_profile_ansi_mode
 
 PROJECT_FILE = "dbt_project.yml"
 PROFILES_FILE = "profiles.yml"
