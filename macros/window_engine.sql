@@ -20,7 +20,7 @@
         {{ return(plan) }}
     {%- endif -%}
     {%- set comparison_sql -%}
-        /* window engine: which snapshots differ from those stored */
+        /* the window engine compares fresh and stored snapshots */
         with
 
         fresh_fingerprints as (
