@@ -31,6 +31,15 @@ import pandas as pd
 
 DEFAULT_FLOAT_TOLERANCE = 1e-9
 MAX_REPORTED_ROWS = 10
+# Columns that differ by design. The window engine's row hashes and fingerprints come from each engine's own
+# hash function (compared only within one warehouse); computed_at is when the run that wrote a row started.
+ENGINE_OWN_COLUMNS = ("change_hash", "inputs_fingerprint")
+RUN_OWN_COLUMNS = ("computed_at",)
+
+
+def without_columns(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """``frame`` without those of ``columns`` it has."""
+    return frame.drop(columns=[c for c in frame.columns if c in columns])
 
 
 def normalise_value(value: Any) -> Any:
