@@ -34,7 +34,8 @@ def _engine_log_lines(warehouse: Warehouse) -> list[str]:
     log = Path(warehouse.root) / "logs" / "dbt.log"
     if not log.exists():
         return []
-    return [line for line in log.read_text().splitlines() if "window engine: " in line]
+    # Only the info lines: statements dbt logs at debug level may quote the model's documentation.
+    return [line for line in log.read_text().splitlines() if "[info " in line and "window engine: " in line]
 
 
 def _run_incremental(warehouse: Warehouse) -> str:
