@@ -1,13 +1,13 @@
 {#- One row per customer and day with activity up to the as-of date: product events (when the project has
-    them) and orders. Every trailing window of the segment families is built from these days, so no later
-    model touches single events or orders. -#}
+    them) and the orders the project counts (int_orders_to_date). Every trailing window is built from these
+    days, so no later model touches single events or orders. -#}
 {%- set events_enabled = customer_segmentation.events_enabled() -%}
 
 with
 
-orders as (
+orders_to_date as (
 
-    select * from {{ ref('stg_orders') }}
+    select * from {{ ref('int_orders_to_date') }}
 
 ),
 {% if events_enabled %}
@@ -16,32 +16,30 @@ events as (
     select * from {{ ref('stg_events') }}
 
 ),
-{% endif %}
+
 as_of as (
 
     select * from {{ ref('int_as_of_date') }}
 
 ),
+{% endif %}
 
 order_days as (
 
     select
-        orders.customer_id,
-        orders.order_date as activity_date,
+        customer_id,
+        order_date as activity_date,
         0 as events,
         0 as core_actions,
         count(*) as order_rows,
-        sum(case when orders.status = 'completed' then 1 else 0 end) as completed_orders,
-        sum(orders.amount) as net_revenue,
-        sum(case when orders.status = 'completed' then orders.amount else 0 end) as gross_revenue,
-        sum(case when orders.status = 'refunded' then -1 * orders.amount else 0 end) as refunded_revenue
-    from orders
-    cross join as_of
-    where orders.status in ('completed', 'refunded')
-        and orders.order_date <= as_of.as_of_date
+        sum(case when status = 'completed' then 1 else 0 end) as completed_orders,
+        sum(amount) as net_revenue,
+        sum(case when status = 'completed' then amount else 0 end) as gross_revenue,
+        sum(case when status = 'refunded' then -1 * amount else 0 end) as refunded_revenue
+    from orders_to_date
     group by
-        orders.customer_id,
-        orders.order_date
+        customer_id,
+        order_date
 
 ),
 {% if events_enabled %}

@@ -1,0 +1,155 @@
+{#- How the window engine's incremental runs find their own start (int_customer_snapshot_windows).
+
+    Every stored snapshot keeps the fingerprint of the change rows it was rolled from (the sum of their row
+    hashes, macros/engines/fingerprint.sql) and its as_of_date. A snapshot's totals depend only on the change
+    rows up to it and its own as_of_date, so a run compares them per snapshot with the freshly computed ones
+    and recomputes from the earliest snapshot that differs, is new or has gone: late rows, corrected or
+    re-statused rows and sign-up dates of any age are found, not only those in a fixed lookback. When
+    anything is recomputed, at least the newest `rfm_lookback_periods` built snapshots are (a floor). The
+    running totals are carried in from the stored rows of the snapshot just before the start, which are
+    unchanged by construction, so a run's cost follows the periods it rebuilds. -#}
+
+{#- The plan of a build, decided when the model compiles: a dict with
+      start_snapshot_date  first snapshot to recompute as 'YYYY-MM-DD', none on a full build
+      carry_snapshot_date  stored snapshot the running totals are carried in from, none when there is none
+      nothing_to_do        true when no snapshot differs (the run writes no row)
+    and one log line saying how far back the run goes and why. -#}
+{% macro window_engine_plan(changes_relation, periods_relation, lookback) -%}
+    {%- set plan = {'start_snapshot_date': none, 'carry_snapshot_date': none, 'nothing_to_do': false} -%}
+    {%- if not (execute and is_incremental()) -%}
+        {{ return(plan) }}
+    {%- endif -%}
+    {%- set comparison_sql -%}
+        /* window engine: which snapshots differ from those stored */
+        with
+
+        fresh_fingerprints as (
+
+            select
+                snapshot_date,
+                {{ customer_segmentation.fingerprint_total('change_hash') }} as inputs_fingerprint
+            from {{ changes_relation }}
+            group by snapshot_date
+
+        ),
+
+        fresh as (
+
+            select
+                periods.snapshot_date,
+                periods.as_of_date,
+                coalesce(fresh_fingerprints.inputs_fingerprint, cast(0 as decimal(38, 0))) as inputs_fingerprint
+            from {{ periods_relation }} as periods
+            left join fresh_fingerprints
+                on periods.snapshot_date = fresh_fingerprints.snapshot_date
+
+        ),
+
+        stored as (
+
+            select
+                snapshot_date,
+                min(as_of_date) as min_as_of_date,
+                max(as_of_date) as max_as_of_date,
+                min(inputs_fingerprint) as min_inputs_fingerprint,
+                max(inputs_fingerprint) as max_inputs_fingerprint
+            from {{ this }}
+            group by snapshot_date
+
+        )
+
+        select
+            cast(coalesce(fresh.snapshot_date, stored.snapshot_date) as {{ dbt.type_string() }}) as snapshot_date,
+            case
+                when stored.snapshot_date is null then 'new'
+                when fresh.snapshot_date is null then 'removed'
+                when stored.min_as_of_date <> fresh.as_of_date
+                    or stored.max_as_of_date <> fresh.as_of_date
+                    or stored.min_inputs_fingerprint <> fresh.inputs_fingerprint
+                    or stored.max_inputs_fingerprint <> fresh.inputs_fingerprint
+                    or stored.min_inputs_fingerprint is null
+                    then 'changed'
+                else 'same'
+            end as status
+        from fresh
+        full outer join stored
+            on fresh.snapshot_date = stored.snapshot_date
+        order by 1
+    {%- endset -%}
+    {%- set rows = run_query(comparison_sql).rows -%}
+    {%- set statuses = {'same': [], 'changed': [], 'new': [], 'removed': []} -%}
+    {%- for row in rows -%}
+        {%- do statuses[row[1]].append(row[0] | string) -%}
+    {%- endfor -%}
+    {%- set differing = (statuses.changed + statuses.new + statuses.removed) | sort -%}
+    {%- if differing | length == 0 -%}
+        {{ log('window engine: ' ~ this.identifier ~ ' has nothing to recompute', info=true) }}
+        {%- do plan.update({'start_snapshot_date': '9999-12-31', 'nothing_to_do': true}) -%}
+        {{ return(plan) }}
+    {%- endif -%}
+    {%- set built = (statuses.same + statuses.changed) | sort -%}
+    {%- set start = differing[0] -%}
+    {%- set floor_applies = built | length > 0 and built[-1 * ([lookback, built | length] | min)] < start -%}
+    {%- if floor_applies -%}
+        {%- set start = built[-1 * ([lookback, built | length] | min)] -%}
+    {%- endif -%}
+    {%- set carried = statuses.same | select('lt', start) | list -%}
+    {%- set reasons = [] -%}
+    {%- if statuses.changed -%}
+        {%- do reasons.append('changed inputs in ' ~ statuses.changed | length ~ ' built snapshot'
+            ~ ('s' if statuses.changed | length != 1 else '') ~ ', earliest ' ~ statuses.changed[0]) -%}
+    {%- endif -%}
+    {%- if statuses.new -%}
+        {%- do reasons.append(statuses.new | length ~ ' new snapshot' ~ ('s' if statuses.new | length != 1 else '')
+            ~ (', earliest ' ~ statuses.new[0] if statuses.new | length > 1 else ' ' ~ statuses.new[0])) -%}
+    {%- endif -%}
+    {%- if statuses.removed -%}
+        {%- do reasons.append(statuses.removed | length ~ ' snapshot' ~ ('s' if statuses.removed | length != 1 else '')
+            ~ ' no longer in the calendar, dropped, earliest ' ~ statuses.removed[0]) -%}
+    {%- endif -%}
+    {%- if floor_applies -%}
+        {%- do reasons.append('at least the newest ' ~ lookback ~ ' built (rfm_lookback_periods)') -%}
+    {%- endif -%}
+    {{ log(
+        'window engine: ' ~ this.identifier ~ ' recomputes from snapshot ' ~ start ~ ' (' ~ reasons | join('; ') ~ ')',
+        info=true
+    ) }}
+    {%- do plan.update({
+        'start_snapshot_date': start,
+        'carry_snapshot_date': carried[-1] if carried else none,
+    }) -%}
+    {{ return(plan) }}
+{%- endmacro %}
+
+
+{#- Pre-hook of an incremental window-engine model: drops the stored snapshots the calendar no longer has
+    (the first completed order cancelled, or the as-of date moved back), which a batch of new snapshots
+    cannot replace. Renders nothing on a full build. -#}
+{% macro window_engine_drop_removed_snapshots(periods_relation) -%}
+    {%- if execute and is_incremental() -%}
+        {{ return(adapter.dispatch('window_engine_drop_removed_snapshots', 'customer_segmentation')(periods_relation)) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro default__window_engine_drop_removed_snapshots(periods_relation) -%}
+    delete from {{ this }}
+    where snapshot_date not in (select snapshot_date from {{ periods_relation }})
+{%- endmacro %}
+
+{#- Spark's parquet tables have no delete: the removed snapshots' partitions are dropped one by one. -#}
+{% macro spark__window_engine_drop_removed_snapshots(periods_relation) -%}
+    {%- set removed_sql -%}
+        select distinct cast(snapshot_date as string) as snapshot_date
+        from {{ this }}
+        where snapshot_date not in (select snapshot_date from {{ periods_relation }})
+    {%- endset -%}
+    {%- for row in run_query(removed_sql).rows -%}
+        {%- do run_query("alter table " ~ this ~ " drop if exists partition (snapshot_date = '" ~ row[0] ~ "')") -%}
+    {%- endfor -%}
+{%- endmacro %}
+
+
+{#- A snapshot date from a plan as a SQL date literal. -#}
+{% macro window_engine_date(text) -%}
+    cast('{{ text }}' as date)
+{%- endmacro %}
