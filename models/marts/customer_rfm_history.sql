@@ -1,6 +1,7 @@
 {{ config(
     materialized='incremental',
     on_schema_change='fail',
+    pre_hook="{{ customer_segmentation.window_engine_drop_removed_snapshots(ref('int_customer_snapshot_windows')) }}",
     **customer_segmentation.family_history_incremental_config()
 ) }}
 -- depends_on: {{ ref('rfm_segment_definitions') }}
@@ -14,7 +15,8 @@
 {%- set population = customer_segmentation.rfm_score_population() -%}
 {#- With population `active`, rows outside it sit in the same window partitions as the scored ones; the
     population flag in the partition keeps them out of the ranking. -#}
-{%- set score_partition = 'snapshot_date, is_scored' if population == 'active' else 'snapshot_date' %}
+{%- set score_partition_columns = ['snapshot_date', 'is_scored'] if population == 'active' else ['snapshot_date'] -%}
+{%- set score_partition = score_partition_columns | join(', ') %}
 
 with
 
@@ -97,7 +99,7 @@ scored as (
             'frequency_ranks.rows_before', 'frequency_ranks.partition_rows', buckets
         ) }} end as frequency_score,
         case when population.is_scored then {{ customer_segmentation.rfm_score(
-            'population.monetary', 'asc', buckets, method, partition_by=score_partition
+            'population.monetary', 'asc', buckets, method, partition_by='population.' ~ score_partition_columns | join(', population.')
         ) }} end as monetary_score
     from population
     left join recency_ranks
