@@ -147,6 +147,10 @@ def _values_equal(left: Any, right: Any, is_float: bool, tolerance: float) -> bo
     return bool(left == right)
 
 
+# When the run that wrote a row started: differs between runs and engines by design, never a computed value.
+RUN_STAMP_COLUMNS = ("computed_at",)
+
+
 def compare_frames(
     left: pd.DataFrame,
     right: pd.DataFrame,
@@ -154,7 +158,7 @@ def compare_frames(
     ignore_columns: Iterable[str] = (),
 ) -> list[str]:
     """Differences between two normalised frames compared as sorted rows; empty when they agree."""
-    ignored = {c.lower() for c in ignore_columns}
+    ignored = {c.lower() for c in (*ignore_columns, *RUN_STAMP_COLUMNS)}
     left = left[[c for c in left.columns if c not in ignored]]
     right = right[[c for c in right.columns if c not in ignored]]
     if set(left.columns) != set(right.columns):

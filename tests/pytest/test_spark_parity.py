@@ -20,6 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 from conftest import PROJECT_DIR, Warehouse, _environment, assert_build_clean
+from parity import RUN_STAMP_COLUMNS
 from segmentation.dbt_runner import DbtCommandError, run_dbt
 from segmentation.generator import RawData, generate_raw_data
 from segmentation.loaders import RAW_SCHEMA, write_duckdb
@@ -241,6 +242,10 @@ class SparkWarehouse:
         return int(self.spark.sql(sql).collect()[0][0])
 
 
+def _drop_run_stamps(table: pa.Table) -> pa.Table:
+    return table.drop_columns([c for c in RUN_STAMP_COLUMNS if c in table.column_names])
+
+
 def _duckdb_arrow(warehouse: Warehouse, sql: str) -> pa.Table:
     with duckdb.connect(str(warehouse.path)) as con:
         return con.sql(sql).to_arrow_table()
@@ -260,8 +265,8 @@ def _replace_duckdb_orders(warehouse: Warehouse, orders: pd.DataFrame, append: b
 def assert_same_tables(duck: Warehouse, spark: SparkWarehouse, tables: tuple[str, ...]) -> dict[str, int]:
     counts = {}
     for name in tables:
-        expected = _duckdb_arrow(duck, f"select * from main.{name}")
-        actual = spark.table(name)
+        expected = _drop_run_stamps(_duckdb_arrow(duck, f"select * from main.{name}"))
+        actual = _drop_run_stamps(spark.table(name))
         assert _kinds(actual) == _kinds(expected), name
         expected_columns, expected_rows = _rows(expected)
         actual_columns, actual_rows = _rows(actual)

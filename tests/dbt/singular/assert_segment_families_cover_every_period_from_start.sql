@@ -4,7 +4,7 @@ with
 
 snapshot_activity as (
 
-    select * from {{ ref('int_customer_snapshot_activity') }}
+    select * from {{ ref('int_customer_snapshot_windows') }}
 
 ),
 

@@ -1,4 +1,4 @@
--- Every family history holds exactly the customer x snapshot rows of int_customer_snapshot_activity, also
+-- Every family history holds exactly the customer x snapshot rows of int_customer_snapshot_windows, also
 -- after incremental runs, so the families can be joined row for row.
 -- Each ref() names its model literally (no ref(variable)), so parsers that read refs statically see them.
 {%- set histories = {
@@ -14,7 +14,7 @@ with
 
 snapshot_activity as (
 
-    select * from {{ ref('int_customer_snapshot_activity') }}
+    select * from {{ ref('int_customer_snapshot_windows') }}
 
 ),
 
