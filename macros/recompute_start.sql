@@ -9,7 +9,10 @@
     first stale snapshot, or 9999-12-31 when none is stale (nothing to do). -#}
 {% macro recompute_start_from(upstream_relations) -%}
     {%- if is_incremental() -%}
-    select coalesce(min(upstream_snapshots.snapshot_date), cast('9999-12-31' as date)) as first_snapshot_date
+    {%- set stale_snapshots_sql -%}
+    select
+        upstream_snapshots.snapshot_date,
+        case when built_snapshots.snapshot_date is null then 'new' else 'rewritten upstream' end as reason
     from (
         {%- for relation in upstream_relations %}
         select
@@ -36,8 +39,39 @@
     where built_snapshots.snapshot_date is null
         or built_snapshots.computed_at is null
         or upstream_snapshots.computed_at > built_snapshots.computed_at
+    {%- endset -%}
+    {%- do customer_segmentation.log_recompute_start(stale_snapshots_sql) -%}
+    select coalesce(min(snapshot_date), cast('9999-12-31' as date)) as first_snapshot_date
+    from ({{ stale_snapshots_sql }}) as stale_snapshots
     {%- else -%}
     select cast('1900-01-01' as date) as first_snapshot_date
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- One log line per incremental run of a history: from which snapshot it recomputes and why. Only when the
+    model itself runs: a unit test's `this` is a fixture, not a table to query. -#}
+{% macro log_recompute_start(stale_snapshots_sql) -%}
+    {%- if execute and model.resource_type == 'model' -%}
+        {%- set summary_sql -%}
+            select
+                reason,
+                cast(min(snapshot_date) as {{ dbt.type_string() }}) as first_snapshot_date,
+                count(*) as snapshots
+            from ({{ stale_snapshots_sql }}) as stale_snapshots
+            group by reason
+            order by 2
+        {%- endset -%}
+        {%- set rows = run_query(summary_sql).rows -%}
+        {%- if rows | length == 0 -%}
+            {{ log(this.identifier ~ ': nothing to recompute (no upstream snapshot rewritten since its last run)', info=true) }}
+        {%- else -%}
+            {%- set reasons = [] -%}
+            {%- for row in rows -%}
+                {%- do reasons.append(row[2] ~ ' snapshot' ~ ('s' if row[2] != 1 else '') ~ ' ' ~ row[0] ~ ', earliest ' ~ row[1]) -%}
+            {%- endfor -%}
+            {{ log(this.identifier ~ ': recomputes from snapshot ' ~ rows[0][1] ~ ' (' ~ reasons | join('; ') ~ ')', info=true) }}
+        {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
 
