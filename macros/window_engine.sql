@@ -16,11 +16,12 @@
     and one log line saying how far back the run goes and why. -#}
 {% macro window_engine_plan(changes_relation, periods_relation, lookback) -%}
     {%- set plan = {'start_snapshot_date': none, 'carry_snapshot_date': none, 'nothing_to_do': false} -%}
-    {%- if not (execute and is_incremental()) -%}
+    {#- A unit test renders the model without a table of its own (`this` is none): a full build. -#}
+    {%- if this is none or not (execute and is_incremental()) -%}
         {{ return(plan) }}
     {%- endif -%}
     {%- set comparison_sql -%}
-        /* window engine: which snapshots differ from those stored */
+        /* the window engine compares fresh and stored snapshots */
         with
 
         fresh_fingerprints as (
@@ -126,7 +127,7 @@
     (the first completed order cancelled, or the as-of date moved back), which a batch of new snapshots
     cannot replace. Renders nothing on a full build. -#}
 {% macro window_engine_drop_removed_snapshots(periods_relation) -%}
-    {%- if execute and is_incremental() -%}
+    {%- if this is not none and execute and is_incremental() -%}
         {{ return(adapter.dispatch('window_engine_drop_removed_snapshots', 'customer_segmentation')(periods_relation)) }}
     {%- endif -%}
 {%- endmacro %}

@@ -204,7 +204,7 @@ final as (
         cast(recent_revenue as {{ money }}) as revenue_last_90d,
         cast(prior_revenue as {{ money }}) as revenue_previous_90d,
         cast(inputs_fingerprint as decimal(38, 0)) as inputs_fingerprint,
-        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as {{ dbt.type_timestamp() }}) as computed_at
+        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as {{ dbt.type_timestamp() }}) as computed_at
     from customer_periods
 
 )

@@ -473,7 +473,7 @@ snapshot_changes as (
         max(last_activity_date) as last_activity_date,
         max(last_event_date) as last_event_date,
         max(first_order_date) as first_order_date,
-        max(first_purchase_day_revenue) as first_purchase_day_revenue,
+        cast(max(first_purchase_day_revenue) as {{ money }}) as first_purchase_day_revenue,
         max(customer_since_date) as customer_since_date
     from window_changes
     where snapshot_date is not null

@@ -31,6 +31,15 @@ import pandas as pd
 
 DEFAULT_FLOAT_TOLERANCE = 1e-9
 MAX_REPORTED_ROWS = 10
+# Columns that differ by design. The window engine's row hashes and fingerprints come from each engine's own
+# hash function (compared only within one warehouse); computed_at is when the run that wrote a row started.
+ENGINE_OWN_COLUMNS = ("change_hash", "inputs_fingerprint")
+RUN_OWN_COLUMNS = ("computed_at",)
+
+
+def without_columns(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """``frame`` without those of ``columns`` it has."""
+    return frame.drop(columns=[c for c in frame.columns if c in columns])
 
 
 def normalise_value(value: Any) -> Any:
@@ -147,10 +156,6 @@ def _values_equal(left: Any, right: Any, is_float: bool, tolerance: float) -> bo
     return bool(left == right)
 
 
-# When the run that wrote a row started: differs between runs and engines by design, never a computed value.
-RUN_STAMP_COLUMNS = ("computed_at",)
-
-
 def compare_frames(
     left: pd.DataFrame,
     right: pd.DataFrame,
@@ -158,7 +163,7 @@ def compare_frames(
     ignore_columns: Iterable[str] = (),
 ) -> list[str]:
     """Differences between two normalised frames compared as sorted rows; empty when they agree."""
-    ignored = {c.lower() for c in (*ignore_columns, *RUN_STAMP_COLUMNS)}
+    ignored = {c.lower() for c in ignore_columns}
     left = left[[c for c in left.columns if c not in ignored]]
     right = right[[c for c in right.columns if c not in ignored]]
     if set(left.columns) != set(right.columns):

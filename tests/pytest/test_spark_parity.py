@@ -20,7 +20,6 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 from conftest import PROJECT_DIR, Warehouse, _environment, assert_build_clean
-from parity import RUN_STAMP_COLUMNS
 from segmentation.dbt_runner import DbtCommandError, run_dbt
 from segmentation.generator import RawData, generate_raw_data
 from segmentation.loaders import RAW_SCHEMA, write_duckdb
@@ -63,9 +62,16 @@ PARITY_TABLES = (
     "health_transitions",
     "segment_membership_changes",
     "rejected_rows",
+    "int_customer_snapshot_windows",
 )
 # The incremental models: after an incremental Spark run each equals a DuckDB full refresh.
-HISTORIES = (*(t for t in PARITY_TABLES if t.endswith("_history")), "segment_membership_changes")
+HISTORIES = (
+    *(t for t in PARITY_TABLES if t.endswith("_history")),
+    "segment_membership_changes",
+    "int_customer_snapshot_windows",
+)
+# Columns each engine or run computes its own way (row hashes, run timestamps): never compared across them.
+OWN_COLUMNS = ("change_hash", "inputs_fingerprint", "computed_at")
 # The SCD2 columns that hold build times differ between any two builds; the versions themselves must agree.
 SNAPSHOT_SQL = (
     "select customer_id, segment, rfm_code, recommended_action, dbt_valid_to is null as is_current"
@@ -242,10 +248,6 @@ class SparkWarehouse:
         return int(self.spark.sql(sql).collect()[0][0])
 
 
-def _drop_run_stamps(table: pa.Table) -> pa.Table:
-    return table.drop_columns([c for c in RUN_STAMP_COLUMNS if c in table.column_names])
-
-
 def _duckdb_arrow(warehouse: Warehouse, sql: str) -> pa.Table:
     with duckdb.connect(str(warehouse.path)) as con:
         return con.sql(sql).to_arrow_table()
@@ -265,8 +267,10 @@ def _replace_duckdb_orders(warehouse: Warehouse, orders: pd.DataFrame, append: b
 def assert_same_tables(duck: Warehouse, spark: SparkWarehouse, tables: tuple[str, ...]) -> dict[str, int]:
     counts = {}
     for name in tables:
-        expected = _drop_run_stamps(_duckdb_arrow(duck, f"select * from main.{name}"))
-        actual = _drop_run_stamps(spark.table(name))
+        expected = _duckdb_arrow(duck, f"select * from main.{name}")
+        expected = expected.drop_columns([c for c in expected.column_names if c in OWN_COLUMNS])
+        actual = spark.table(name)
+        actual = actual.drop_columns([c for c in actual.column_names if c in OWN_COLUMNS])
         assert _kinds(actual) == _kinds(expected), name
         expected_columns, expected_rows = _rows(expected)
         actual_columns, actual_rows = _rows(actual)

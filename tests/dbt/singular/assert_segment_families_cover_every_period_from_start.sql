@@ -1,8 +1,8 @@
--- Each customer has one snapshot-activity row for every period whose as-of date reaches their start, and
+-- Each customer has one snapshot-window row for every period whose as-of date reaches their start, and
 -- no snapshot sees the future: nothing after as_of_date counts, and as_of_date never passes snapshot_date.
 with
 
-snapshot_activity as (
+snapshot_windows as (
 
     select * from {{ ref('int_customer_snapshot_windows') }}
 
@@ -19,7 +19,7 @@ customer_starts as (
     select distinct
         customer_id,
         customer_since_date
-    from snapshot_activity
+    from snapshot_windows
 
 ),
 
@@ -41,7 +41,7 @@ actual as (
         customer_id,
         count(*) as actual_rows,
         count(distinct customer_since_date) as start_dates
-    from snapshot_activity
+    from snapshot_windows
     group by customer_id
 
 ),
@@ -65,11 +65,13 @@ future_problems as (
     select
         customer_id,
         'sees the future' as problem
-    from snapshot_activity
+    from snapshot_windows
     where as_of_date > snapshot_date
         or customer_since_date > as_of_date
         or last_activity_date > as_of_date
         or last_event_date > as_of_date
+        or last_order_date > as_of_date
+        or first_order_date > last_order_date
 
 )
 

@@ -12,7 +12,7 @@
 
 with
 
-snapshot_activity as (
+snapshot_windows as (
 
     select * from {{ ref('int_customer_snapshot_windows') }}
 
@@ -31,15 +31,15 @@ mismatches as (
     {% for history in histories -%}
     select
         '{{ history }}' as history,
-        coalesce(snapshot_activity.customer_id, {{ history }}.customer_id) as customer_id,
-        coalesce(snapshot_activity.snapshot_date, {{ history }}.snapshot_date) as snapshot_date
-    from snapshot_activity
+        coalesce(snapshot_windows.customer_id, {{ history }}.customer_id) as customer_id,
+        coalesce(snapshot_windows.snapshot_date, {{ history }}.snapshot_date) as snapshot_date
+    from snapshot_windows
     full outer join {{ history }}
-        on snapshot_activity.customer_id = {{ history }}.customer_id
-        and snapshot_activity.snapshot_date = {{ history }}.snapshot_date
-    where snapshot_activity.customer_id is null
+        on snapshot_windows.customer_id = {{ history }}.customer_id
+        and snapshot_windows.snapshot_date = {{ history }}.snapshot_date
+    where snapshot_windows.customer_id is null
         or {{ history }}.customer_id is null
-        or snapshot_activity.as_of_date <> {{ history }}.as_of_date
+        or snapshot_windows.as_of_date <> {{ history }}.as_of_date
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
