@@ -636,7 +636,12 @@ def test_other_configurations_match_duckdb(
     duck_tables = _duckdb_tables(duck)
     assert duck_tables == pg.tables()
     for table in sorted(duck_tables):
-        assert_same_rows(fetch_duckdb(duck.path, "main", table), pg.fetch(table), name=f"{table} ({config})")
+        own = ENGINE_OWN_COLUMNS + RUN_OWN_COLUMNS
+        assert_same_rows(
+            without_columns(fetch_duckdb(duck.path, "main", table), own),
+            without_columns(pg.fetch(table), own),
+            name=f"{table} ({config})",
+        )
 
 
 @pytest.mark.parametrize("model", ["mbg_nbd", "bg_nbd"])
