@@ -9,9 +9,9 @@ cohorts as (
 
 ),
 
-orders as (
+orders_to_date as (
 
-    select * from {{ ref('stg_orders') }}
+    select * from {{ ref('int_orders_to_date') }}
 
 ),
 
@@ -55,17 +55,14 @@ cohort_sizes as (
 customer_quarters as (
 
     select
-        orders.customer_id,
-        {{ customer_segmentation.period_start('orders.order_date', 'quarter') }} as activity_quarter,
-        sum(case when orders.status = 'completed' then 1 else 0 end) as completed_orders,
-        sum(orders.amount) as net_revenue
-    from orders
-    cross join as_of
-    where orders.status in ('completed', 'refunded')
-        and orders.order_date <= as_of.as_of_date
+        customer_id,
+        {{ customer_segmentation.period_start('order_date', 'quarter') }} as activity_quarter,
+        sum(case when status = 'completed' then 1 else 0 end) as completed_orders,
+        sum(amount) as net_revenue
+    from orders_to_date
     group by
-        orders.customer_id,
-        {{ customer_segmentation.period_start('orders.order_date', 'quarter') }}
+        customer_id,
+        {{ customer_segmentation.period_start('order_date', 'quarter') }}
 
 ),
 

@@ -1,27 +1,19 @@
 with
 
-orders as (
+orders_to_date as (
 
-    select * from {{ ref('stg_orders') }}
-
-),
-
-as_of as (
-
-    select * from {{ ref('int_as_of_date') }}
+    select * from {{ ref('int_orders_to_date') }}
 
 ),
 
 first_orders as (
 
     select
-        orders.customer_id,
-        min(orders.order_date) as first_order_date
-    from orders
-    cross join as_of
-    where orders.status = 'completed'
-        and orders.order_date <= as_of.as_of_date
-    group by orders.customer_id
+        customer_id,
+        min(order_date) as first_order_date
+    from orders_to_date
+    where status = 'completed'
+    group by customer_id
 
 ),
 

@@ -1,162 +1,78 @@
 {{ config(
     materialized='incremental',
     on_schema_change='fail',
+    pre_hook="{{ customer_segmentation.window_engine_drop_removed_snapshots(ref('int_customer_snapshot_windows')) }}",
     **customer_segmentation.family_history_incremental_config()
 ) }}
 -- depends_on: {{ ref('rfm_segment_definitions') }}
 -- depends_on: {{ ref('rfm_lapsed_segments') }}
 -- depends_on: {{ ref('rfm_score_breaks') }}
+{#- Point-in-time RFM scores on the window engine's totals: recency from the last completed order, frequency
+    and monetary from the RFM window, ranked within each snapshot. Whole snapshots are rewritten, from the
+    first one the engine rewrote since this model last ran, so ranks stay per snapshot. -#}
 {%- set buckets = customer_segmentation.rfm_buckets() -%}
 {%- set method = customer_segmentation.rfm_score_method() -%}
 {%- set population = customer_segmentation.rfm_score_population() -%}
-{%- set lookback = customer_segmentation.rfm_lookback_periods() %}
+{#- With population `active`, rows outside it sit in the same window partitions as the scored ones; the
+    population flag in the partition keeps them out of the ranking. -#}
+{%- set score_partition_columns = ['snapshot_date', 'is_scored'] if population == 'active' else ['snapshot_date'] -%}
+{%- set score_partition = score_partition_columns | join(', ') %}
 
 with
 
-periods as (
+snapshot_windows as (
 
-    select * from {{ ref('int_rfm_periods') }}
-
-),
-
-period_activity as (
-
-    select * from {{ ref('int_customer_period_activity') }}
+    select * from {{ ref('int_customer_snapshot_windows') }}
 
 ),
 
 recompute_from as (
 
-    {% if is_incremental() -%}
-    -- The newest periods already built are recomputed, so orders that arrived late but are dated in them
-    -- are absorbed; every period after them is new. Whole snapshots are replaced, so ranks stay per snapshot.
-    select coalesce(min(snapshot_date), cast('1900-01-01' as date)) as first_snapshot_date
-    from (
-        select
-            snapshot_date,
-            dense_rank() over (order by snapshot_date desc) as periods_back
-        from (select distinct snapshot_date from {{ this }}) as built
-    ) as built_periods
-    where periods_back <= {{ lookback }}
-    {%- else -%}
-    select cast('1900-01-01' as date) as first_snapshot_date
-    {%- endif %}
-
-),
-
-carried_in as (
-
-    -- Window changes before the recomputed periods, summed once per customer, seed the running totals.
-    -- A full build rolls every change forward, so one dated before the first completed order (a refund)
-    -- counts exactly as it does after an incremental run.
-    select
-        period_activity.customer_id,
-        sum(period_activity.frequency_change) as frequency,
-        sum(period_activity.monetary_change) as monetary,
-        max(period_activity.last_completed_order_date) as last_order_date
-    from period_activity
-    cross join recompute_from
-    where period_activity.snapshot_date < recompute_from.first_snapshot_date
-    group by period_activity.customer_id
-
-),
-
-window_changes as (
-
-    -- The carried-in totals enter as one change dated before every recomputed period, so one running sum
-    -- over the changes gives each snapshot's totals on a full build and on an incremental run alike.
-    select
-        period_activity.customer_id,
-        period_activity.snapshot_date,
-        period_activity.frequency_change,
-        period_activity.monetary_change,
-        period_activity.last_completed_order_date
-    from period_activity
-    cross join recompute_from
-    where period_activity.snapshot_date >= recompute_from.first_snapshot_date
-
-    union all
-
-    select
-        customer_id,
-        cast('1900-01-01' as date) as snapshot_date,
-        frequency as frequency_change,
-        monetary as monetary_change,
-        last_order_date as last_completed_order_date
-    from carried_in
-
-),
-
-rolled_forward as (
-
-    -- Running totals over a customer's change rows only (far fewer than customers x periods); each holds
-    -- until the customer's next change.
-    select
-        customer_id,
-        snapshot_date as change_snapshot_date,
-        coalesce(
-            lead(snapshot_date) over (partition by customer_id order by snapshot_date),
-            cast('9999-12-31' as date)
-        ) as next_change_snapshot_date,
-        max(last_completed_order_date) over customer_to_date as last_order_date,
-        sum(frequency_change) over customer_to_date as frequency,
-        sum(monetary_change) over customer_to_date as monetary
-    from window_changes
-    window customer_to_date as (
-        partition by customer_id
-        order by snapshot_date
-        rows between unbounded preceding and current row
-    )
-
-),
-
-customer_periods as (
-
-    -- Every period from a change up to the next one gets its totals: a join to the small periods table.
-    -- A customer's history starts with the period of their first completed order, where the running
-    -- maximum of completed order dates stops being null.
-    select
-        rolled_forward.customer_id,
-        periods.snapshot_date,
-        periods.as_of_date,
-        rolled_forward.last_order_date,
-        rolled_forward.frequency,
-        rolled_forward.monetary
-    from rolled_forward
-    inner join periods
-        on periods.snapshot_date >= rolled_forward.change_snapshot_date
-        and periods.snapshot_date < rolled_forward.next_change_snapshot_date
-    cross join recompute_from
-    where periods.snapshot_date >= recompute_from.first_snapshot_date
-        and rolled_forward.last_order_date is not null
+    {{ customer_segmentation.recompute_start_from([ref('int_customer_snapshot_windows')]) }}
 
 ),
 
 measured as (
 
+    -- A customer's RFM history starts at the snapshot of their first completed order: before it there is
+    -- no last order to measure recency from.
     select
-        customer_id,
-        snapshot_date,
-        as_of_date,
-        last_order_date,
-        cast({{ dbt.datediff('last_order_date', 'as_of_date', 'day') }} as integer) as recency_days,
-        cast(frequency as integer) as frequency,
-        cast(monetary as {{ customer_segmentation.money_type() }}) as monetary
-    from customer_periods
+        snapshot_windows.customer_id,
+        snapshot_windows.snapshot_date,
+        snapshot_windows.as_of_date,
+        snapshot_windows.last_order_date,
+        cast({{ dbt.datediff('snapshot_windows.last_order_date', 'snapshot_windows.as_of_date', 'day') }} as integer)
+            as recency_days,
+        cast(snapshot_windows.rfm_frequency as integer) as frequency,
+        cast(snapshot_windows.rfm_monetary as {{ customer_segmentation.money_type() }}) as monetary
+    from snapshot_windows
+    cross join recompute_from
+    where snapshot_windows.snapshot_date >= recompute_from.first_snapshot_date
+        and snapshot_windows.last_order_date is not null
 
 ),
 
-score_population as (
+population as (
 
     -- Who is ranked (var rfm_score_population): with `active`, only customers with a completed order in
     -- the snapshot's window, so lapsed customers cannot crowd the low scores and push one-order customers
-    -- into the top ones; with `all`, every customer with history.
-    select * from measured
-    where {{ customer_segmentation.rfm_in_score_population('frequency') }}
+    -- into the top ones; with `all`, every customer with history. The others keep their measures and get
+    -- no scores.
+    select
+        *,
+        {{ customer_segmentation.rfm_in_score_population('frequency') }} as is_scored
+    from measured
 
 ),
 
 {% if method == 'percent_rank' -%}
+score_population as (
+
+    select * from population
+    where is_scored
+
+),
+
 recency_ranks as (
 
     -- Recency and frequency take few distinct values per snapshot: ranking their value counts gives the same
@@ -171,105 +87,67 @@ frequency_ranks as (
 
 ),
 
-ranked_by_counts as (
-
-    select
-        score_population.customer_id,
-        score_population.snapshot_date,
-        score_population.as_of_date,
-        score_population.last_order_date,
-        score_population.recency_days,
-        score_population.frequency,
-        score_population.monetary,
-        {{ customer_segmentation.rfm_score_from_counts(
-            'recency_ranks.rows_before', 'recency_ranks.partition_rows', buckets
-        ) }} as recency_score,
-        {{ customer_segmentation.rfm_score_from_counts(
-            'frequency_ranks.rows_before', 'frequency_ranks.partition_rows', buckets
-        ) }} as frequency_score
-    from score_population
-    inner join recency_ranks
-        on score_population.snapshot_date = recency_ranks.snapshot_date
-        and score_population.recency_days = recency_ranks.recency_days
-    inner join frequency_ranks
-        on score_population.snapshot_date = frequency_ranks.snapshot_date
-        and score_population.frequency = frequency_ranks.frequency
-
-),
-
-scored_population as (
+scored as (
 
     -- Monetary values are nearly all distinct, so a sort is the cheapest way to rank them.
     select
-        *,
-        {{ customer_segmentation.rfm_score('monetary', 'asc', buckets, method) }} as monetary_score
-    from ranked_by_counts
+        population.*,
+        case when population.is_scored then {{ customer_segmentation.rfm_score_from_counts(
+            'recency_ranks.rows_before', 'recency_ranks.partition_rows', buckets
+        ) }} end as recency_score,
+        case when population.is_scored then {{ customer_segmentation.rfm_score_from_counts(
+            'frequency_ranks.rows_before', 'frequency_ranks.partition_rows', buckets
+        ) }} end as frequency_score,
+        case when population.is_scored then {{ customer_segmentation.rfm_score(
+            'population.monetary', 'asc', buckets, method, partition_by='population.' ~ score_partition_columns | join(', population.')
+        ) }} end as monetary_score
+    from population
+    left join recency_ranks
+        on population.snapshot_date = recency_ranks.snapshot_date
+        and population.recency_days = recency_ranks.recency_days
+    left join frequency_ranks
+        on population.snapshot_date = frequency_ranks.snapshot_date
+        and population.frequency = frequency_ranks.frequency
 
 ),
 {%- elif method == 'thresholds' -%}
-scored_population as (
+scored as (
 
     -- Fixed breaks from seed rfm_score_breaks: the same in every snapshot, no ranking.
     select
         *,
-        {{ customer_segmentation.rfm_threshold_score('recency', 'recency_days', buckets) }} as recency_score,
-        {{ customer_segmentation.rfm_threshold_score('frequency', 'frequency', buckets) }} as frequency_score,
-        {{ customer_segmentation.rfm_threshold_score('monetary', 'monetary', buckets) }} as monetary_score
-    from score_population
+        case when is_scored then {{ customer_segmentation.rfm_threshold_score('recency', 'recency_days', buckets) }} end
+            as recency_score,
+        case when is_scored then {{ customer_segmentation.rfm_threshold_score('frequency', 'frequency', buckets) }} end
+            as frequency_score,
+        case when is_scored then {{ customer_segmentation.rfm_threshold_score('monetary', 'monetary', buckets) }} end
+            as monetary_score
+    from population
 
 ),
 {%- else -%}
-scored_population as (
+scored as (
 
     select
         *,
-        {{ customer_segmentation.rfm_score('recency_days', 'desc', buckets, method) }} as recency_score,
-        {{ customer_segmentation.rfm_score('frequency', 'asc', buckets, method) }} as frequency_score,
-        {{ customer_segmentation.rfm_score('monetary', 'asc', buckets, method) }} as monetary_score
-    from score_population
+        case when is_scored then {{ customer_segmentation.rfm_score(
+            'recency_days', 'desc', buckets, method, partition_by=score_partition
+        ) }} end as recency_score,
+        case when is_scored then {{ customer_segmentation.rfm_score(
+            'frequency', 'asc', buckets, method, partition_by=score_partition
+        ) }} end as frequency_score,
+        case when is_scored then {{ customer_segmentation.rfm_score(
+            'monetary', 'asc', buckets, method, partition_by=score_partition
+        ) }} end as monetary_score
+    from population
 
 ),
 {%- endif %}
 
-scored as (
-
-    select
-        customer_id,
-        snapshot_date,
-        as_of_date,
-        last_order_date,
-        recency_days,
-        frequency,
-        monetary,
-        recency_score,
-        frequency_score,
-        monetary_score
-    from scored_population
-    {%- if population == 'active' %}
-
-    union all
-
-    -- Outside the scored population: measures kept, no scores (they were not ranked), and the segment the
-    -- scheme names for lapsed customers in seed rfm_lapsed_segments.
-    select
-        customer_id,
-        snapshot_date,
-        as_of_date,
-        last_order_date,
-        recency_days,
-        frequency,
-        monetary,
-        cast(null as integer) as recency_score,
-        cast(null as integer) as frequency_score,
-        cast(null as integer) as monetary_score
-    from measured
-    where not ({{ customer_segmentation.rfm_in_score_population('frequency') }})
-    {%- endif %}
-
-),
-
 segmented as (
 
+    -- Outside the scored population: the segment the scheme names for lapsed customers in seed
+    -- rfm_lapsed_segments.
     select
         *,
         case
@@ -302,7 +180,8 @@ final as (
         monetary_score,
         rfm_code,
         segment,
-        {{ customer_segmentation.rfm_segment_action_case('segment') }} as recommended_action
+        {{ customer_segmentation.rfm_segment_action_case('segment') }} as recommended_action,
+        {{ customer_segmentation.run_computed_at() }} as computed_at
     from segmented
 
 )

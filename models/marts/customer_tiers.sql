@@ -13,9 +13,9 @@
 
 with
 
-orders as (
+orders_to_date as (
 
-    select * from {{ ref('stg_orders') }}
+    select * from {{ ref('int_orders_to_date') }}
 
 ),
 
@@ -43,17 +43,18 @@ flag_definitions as (
 
 ),
 
-orders_to_date as (
+lookback_flagged_orders as (
 
+    -- Revenue, margin, active months, orders and products share one window of their own,
+    -- `tier_lookback_months`, and the margin needs every order's cost, so all five come from one pass over
+    -- the orders rather than revenue from the window engine (whose revenue window is `value_window_months`).
     select
-        orders.*,
+        orders_to_date.*,
         as_of.as_of_date,
-        orders.order_date > {{ customer_segmentation.months_before('as_of.as_of_date', lookback_months) }}
+        orders_to_date.order_date > {{ customer_segmentation.months_before('as_of.as_of_date', lookback_months) }}
             as is_in_lookback
-    from orders
+    from orders_to_date
     cross join as_of
-    where orders.order_date <= as_of.as_of_date
-        and orders.status in ('completed', 'refunded')
 
 ),
 
@@ -64,7 +65,7 @@ lifetime as (
         max(as_of_date) as as_of_date,
         min(case when status = 'completed' then order_date end) as first_order_date,
         max(case when status = 'completed' then order_date end) as last_order_date
-    from orders_to_date
+    from lookback_flagged_orders
     group by customer_id
 
 ),
@@ -80,7 +81,7 @@ lookback_activity as (
             as active_months,
         sum(case when status = 'completed' then 1 else 0 end) as orders,
         count(distinct case when status = 'completed' then product_id end) as distinct_products
-    from orders_to_date
+    from lookback_flagged_orders
     where is_in_lookback
     group by customer_id
 

@@ -11,9 +11,9 @@ rfm_history as (
 
 ),
 
-orders as (
+orders_to_date as (
 
-    select * from {{ ref('stg_orders') }}
+    select * from {{ ref('int_orders_to_date') }}
 
 ),
 
@@ -25,19 +25,18 @@ periods as (
 
 period_purchases as (
 
-    -- An order belongs to the one period its date falls in, so orders join periods on equality only.
+    -- An order belongs to the one period its date falls in, so orders join periods on equality only. Orders
+    -- to date end at the data's as-of date, where the newest, unfinished period is cut.
     select
-        orders.customer_id,
+        orders_to_date.customer_id,
         periods.snapshot_date,
-        sum(case when orders.status = 'completed' then 1 else 0 end) as completed_orders,
-        sum(orders.amount) as net_revenue
-    from orders
+        sum(case when orders_to_date.status = 'completed' then 1 else 0 end) as completed_orders,
+        sum(orders_to_date.amount) as net_revenue
+    from orders_to_date
     inner join periods
-        on {{ customer_segmentation.period_start('orders.order_date', grain) }} = periods.period_start_date
-    where orders.status in ('completed', 'refunded')
-        and orders.order_date <= periods.as_of_date
+        on {{ customer_segmentation.period_start('orders_to_date.order_date', grain) }} = periods.period_start_date
     group by
-        orders.customer_id,
+        orders_to_date.customer_id,
         periods.snapshot_date
 
 ),

@@ -252,7 +252,7 @@ def format_parameters(frame: pd.DataFrame) -> str:
 # --------------------------------------------------------------------------- back-test
 
 CALIBRATION_TABLE = "customer_btyd_calibration"
-PURCHASE_DAYS_TABLE = "int_customer_purchase_days"
+PURCHASE_DAYS_TABLE = "int_customer_daily_activity"
 FREQUENCY_BINS = 7  # calibration repeat purchases 0..6 and "7+", as in the BG/NBD paper's figure
 
 
@@ -329,7 +329,10 @@ def backtest(reader: MartReader) -> Backtest | None:
     by_frequency = pd.DataFrame({"group": bins, "actual": calibration["holdout_purchases"].astype(float)})
     weeks = np.arange(1, int(np.floor((holdout_end - cutoff).days / 7)) + 1)
     cumulative = pd.DataFrame({"week": weeks})
-    purchases = reader.read(PURCHASE_DAYS_TABLE, ["customer_id", "purchase_date"])
+    # Purchase days are the days with a completed order, as in customer_btyd_calibration.
+    activity = reader.read(PURCHASE_DAYS_TABLE, ["customer_id", "activity_date", "completed_orders"])
+    purchases = activity[activity["completed_orders"].astype(int) > 0]
+    purchases = purchases.rename(columns={"activity_date": "purchase_date"})
     purchases = purchases[purchases["customer_id"].astype(str).isin(set(data["customer_id"]))]
     offsets = (pd.to_datetime(purchases["purchase_date"]) - cutoff).dt.days
     in_holdout = offsets[(offsets > 0) & (pd.to_datetime(purchases["purchase_date"]) <= holdout_end)]

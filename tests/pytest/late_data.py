@@ -11,6 +11,7 @@ from typing import Protocol
 
 import pandas as pd
 from hypothesis import strategies as st
+from parity import RUN_OWN_COLUMNS
 from segmentation.generator import RawData, generate_raw_data
 
 END = pd.Timestamp("2025-12-31")
@@ -98,7 +99,7 @@ def _held_back(orders: pd.DataFrame, cutoff: pd.Timestamp, late_share: int, salt
 
 
 def _history(engine: Engine, name: str) -> pd.DataFrame:
-    frame = engine.table(name)
+    frame = engine.table(name).drop(columns=list(RUN_OWN_COLUMNS), errors="ignore")
     frame["customer_id"] = frame["customer_id"].astype(str)
     for column in frame.columns:
         if "date" in column:

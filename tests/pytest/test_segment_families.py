@@ -42,7 +42,7 @@ SEGMENTS = [
 ]
 BEHAVIOUR = ["behaviour_segment", "usage_rank", "is_top_usage", "usage_score", "frequency_score"]
 FAMILY_HISTORIES = [
-    "int_customer_snapshot_activity",
+    "int_customer_snapshot_windows",
     "customer_behaviour_history",
     "customer_lifecycle_history",
     "customer_value_history",
@@ -73,7 +73,7 @@ def families_sql(events: bool = True) -> str:
             l.lifecycle_stage, l.activity_status, v.value_band,
             h.usage_score, h.frequency_score, h.recency_score, h.revenue_trend_score, h.refund_score,
             h.health_score, h.health_band
-        from int_customer_snapshot_activity as a
+        from int_customer_snapshot_windows as a
         {behaviour_join}
         inner join customer_lifecycle_history as l using (customer_id, snapshot_date)
         inner join customer_value_history as v using (customer_id, snapshot_date)
@@ -345,7 +345,9 @@ def test_incremental_runs_with_late_events_equal_a_full_refresh(make_warehouse) 
 
     def snapshot_all() -> dict[str, pd.DataFrame]:
         return {
-            model: warehouse.query(f"select * from {model}").sort_values(KEY).reset_index(drop=True)
+            model: warehouse.query(f"select * exclude (computed_at) from {model}")
+            .sort_values(KEY)
+            .reset_index(drop=True)
             for model in FAMILY_HISTORIES
         }
 

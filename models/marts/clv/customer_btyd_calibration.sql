@@ -15,9 +15,9 @@ history as (
 
 ),
 
-purchase_days as (
+daily_activity as (
 
-    select * from {{ ref('int_customer_purchase_days') }}
+    select * from {{ ref('int_customer_daily_activity') }}
 
 ),
 
@@ -65,15 +65,18 @@ calibration as (
 
 holdout as (
 
+    -- Purchase days, as in customer_btyd_history: days with a completed order, valued at the day's net
+    -- revenue.
     select
-        purchase_days.customer_id,
+        daily_activity.customer_id,
         count(*) as holdout_purchases,
-        sum(purchase_days.net_revenue) as holdout_revenue
-    from purchase_days
+        sum(daily_activity.net_revenue) as holdout_revenue
+    from daily_activity
     cross join cutoff
-    where purchase_days.purchase_date > cutoff.calibration_end_date
-        and purchase_days.purchase_date <= cutoff.holdout_end_date
-    group by purchase_days.customer_id
+    where daily_activity.completed_orders > 0
+        and daily_activity.activity_date > cutoff.calibration_end_date
+        and daily_activity.activity_date <= cutoff.holdout_end_date
+    group by daily_activity.customer_id
 
 ),
 

@@ -1,179 +1,51 @@
 {{ config(
     materialized='incremental',
     on_schema_change='fail',
+    pre_hook="{{ customer_segmentation.window_engine_drop_removed_snapshots(ref('int_customer_snapshot_windows')) }}",
     **customer_segmentation.family_history_incremental_config()
 ) }}
 {#- The Buy-Till-You-Die summary (frequency, recency, T, monetary value) per customer per snapshot, as of the
     snapshot's as_of_date, with the conventions of the BG/NBD paper and pymc-marketing's rfm_summary: the
     first purchase day is the start, so frequency counts repeat purchase days and monetary_value averages the
-    repeat days only. Incremental like customer_rfm_history: purchase days are rolled forward from the
-    totals carried in from before the recomputed snapshots, at a cost linear in purchase days plus
-    customers x periods. -#}
-{%- set lookback = customer_segmentation.rfm_lookback_periods() -%}
+    repeat days only. The purchase-day totals to date come from the window engine; whole snapshots are
+    rewritten from the first one the engine rewrote since this model last ran. -#}
 {%- set unit_days = customer_segmentation.clv_time_unit_days() %}
 
 with
 
-purchase_days as (
+snapshot_windows as (
 
-    select * from {{ ref('int_customer_purchase_days') }}
-
-),
-
-periods as (
-
-    select * from {{ ref('int_rfm_periods') }}
+    select * from {{ ref('int_customer_snapshot_windows') }}
 
 ),
 
 recompute_from as (
 
-    {{ customer_segmentation.recompute_from_snapshot(lookback) }}
-
-),
-
-purchase_dates as (
-
-    select distinct purchase_date from purchase_days
-
-),
-
-date_snapshots as (
-
-    -- The snapshot a purchase day enters: the first whose as-of date reaches it.
-    select
-        purchase_dates.purchase_date,
-        min(periods.snapshot_date) as snapshot_date
-    from purchase_dates
-    inner join periods
-        on periods.as_of_date >= purchase_dates.purchase_date
-    group by purchase_dates.purchase_date
-
-),
-
-first_purchases as (
-
-    -- The first purchase day never changes once a customer has one, so its revenue is read once.
-    select
-        purchase_days.customer_id,
-        purchase_days.purchase_date as first_purchase_date,
-        purchase_days.net_revenue as first_purchase_revenue
-    from purchase_days
-    inner join (
-        select
-            customer_id,
-            min(purchase_date) as first_purchase_date
-        from purchase_days
-        group by customer_id
-    ) as firsts
-        on purchase_days.customer_id = firsts.customer_id
-        and purchase_days.purchase_date = firsts.first_purchase_date
-
-),
-
-snapshot_changes as (
-
-    select
-        purchase_days.customer_id,
-        date_snapshots.snapshot_date,
-        count(*) as purchase_days_change,
-        sum(purchase_days.net_revenue) as revenue_change,
-        max(purchase_days.purchase_date) as last_purchase_date
-    from purchase_days
-    inner join date_snapshots
-        on purchase_days.purchase_date = date_snapshots.purchase_date
-    group by
-        purchase_days.customer_id,
-        date_snapshots.snapshot_date
-
-),
-
-changes as (
-
-    -- Changes before the recomputed snapshots enter as one change dated before all of them, so one running
-    -- sum gives each snapshot's totals on a full build and on an incremental run alike.
-    select
-        snapshot_changes.customer_id,
-        snapshot_changes.snapshot_date,
-        snapshot_changes.purchase_days_change,
-        snapshot_changes.revenue_change,
-        snapshot_changes.last_purchase_date
-    from snapshot_changes
-    cross join recompute_from
-    where snapshot_changes.snapshot_date >= recompute_from.first_snapshot_date
-
-    union all
-
-    select
-        snapshot_changes.customer_id,
-        cast('1900-01-01' as date) as snapshot_date,
-        sum(snapshot_changes.purchase_days_change) as purchase_days_change,
-        sum(snapshot_changes.revenue_change) as revenue_change,
-        max(snapshot_changes.last_purchase_date) as last_purchase_date
-    from snapshot_changes
-    cross join recompute_from
-    where snapshot_changes.snapshot_date < recompute_from.first_snapshot_date
-    group by snapshot_changes.customer_id
-
-),
-
-rolled_forward as (
-
-    select
-        customer_id,
-        snapshot_date as change_snapshot_date,
-        coalesce(
-            lead(snapshot_date) over (partition by customer_id order by snapshot_date),
-            cast('9999-12-31' as date)
-        ) as next_change_snapshot_date,
-        sum(purchase_days_change) over customer_to_date as purchase_days,
-        sum(revenue_change) over customer_to_date as revenue,
-        max(last_purchase_date) over customer_to_date as last_purchase_date
-    from changes
-    window customer_to_date as (
-        partition by customer_id
-        order by snapshot_date
-        rows between unbounded preceding and current row
-    )
-
-),
-
-customer_periods as (
-
-    select
-        rolled_forward.customer_id,
-        periods.snapshot_date,
-        periods.as_of_date,
-        rolled_forward.purchase_days,
-        rolled_forward.revenue,
-        rolled_forward.last_purchase_date
-    from rolled_forward
-    inner join periods
-        on periods.snapshot_date >= rolled_forward.change_snapshot_date
-        and periods.snapshot_date < rolled_forward.next_change_snapshot_date
-    cross join recompute_from
-    where periods.snapshot_date >= recompute_from.first_snapshot_date
+    {{ customer_segmentation.recompute_start_from([ref('int_customer_snapshot_windows')]) }}
 
 ),
 
 measured as (
 
+    -- A purchase day is a day with a completed order, so a customer has purchase days from the snapshot of
+    -- their first completed order on, and the first and last purchase days are those orders' dates.
     select
-        customer_periods.customer_id,
-        customer_periods.snapshot_date,
-        customer_periods.as_of_date,
-        first_purchases.first_purchase_date,
-        customer_periods.last_purchase_date,
-        cast(customer_periods.purchase_days as integer) as purchase_days,
-        cast(customer_periods.purchase_days - 1 as integer) as frequency,
-        cast({{ dbt.datediff('first_purchases.first_purchase_date', 'customer_periods.last_purchase_date', 'day') }} as integer)
+        snapshot_windows.customer_id,
+        snapshot_windows.snapshot_date,
+        snapshot_windows.as_of_date,
+        snapshot_windows.first_order_date as first_purchase_date,
+        snapshot_windows.last_order_date as last_purchase_date,
+        cast(snapshot_windows.purchase_days as integer) as purchase_days,
+        cast(snapshot_windows.purchase_days - 1 as integer) as frequency,
+        cast({{ dbt.datediff('snapshot_windows.first_order_date', 'snapshot_windows.last_order_date', 'day') }} as integer)
             as recency_days,
-        cast({{ dbt.datediff('first_purchases.first_purchase_date', 'customer_periods.as_of_date', 'day') }} as integer)
+        cast({{ dbt.datediff('snapshot_windows.first_order_date', 'snapshot_windows.as_of_date', 'day') }} as integer)
             as age_days,
-        customer_periods.revenue - first_purchases.first_purchase_revenue as repeat_revenue
-    from customer_periods
-    inner join first_purchases
-        on customer_periods.customer_id = first_purchases.customer_id
+        snapshot_windows.purchase_days_revenue - snapshot_windows.first_purchase_day_revenue as repeat_revenue
+    from snapshot_windows
+    cross join recompute_from
+    where snapshot_windows.snapshot_date >= recompute_from.first_snapshot_date
+        and snapshot_windows.purchase_days > 0
 
 ),
 
@@ -212,7 +84,8 @@ final as (
         case
             when frequency > 0
                 then {{ dbt.datediff('last_purchase_date', 'as_of_date', 'day') }} * frequency > 2 * recency_days
-        end as is_overdue
+        end as is_overdue,
+        {{ customer_segmentation.run_computed_at() }} as computed_at
     from measured
 
 )

@@ -2,19 +2,19 @@
     enabled=customer_segmentation.events_enabled(),
     materialized='incremental',
     on_schema_change='fail',
+    pre_hook="{{ customer_segmentation.window_engine_drop_removed_snapshots(ref('int_customer_snapshot_windows')) }}",
     **customer_segmentation.family_history_incremental_config()
 ) }}
-{#- Behavioural segments from product events (seed 002): core actions and active calendar weeks in the
-    trailing `behaviour_window_days` as of each snapshot, Power user / Engaged / Trialing / Dormant, and the
-    top-usage flag of seed 004 (Power users = top 20% by usage). -#}
-{%- set behaviour = customer_segmentation.behaviour_config() -%}
-{%- set lookback = customer_segmentation.rfm_lookback_periods() %}
+{#- Behavioural segments from product events: core actions and active calendar weeks in the trailing
+    `behaviour_window_days` as of each snapshot, Power user / Engaged / Trialing / Dormant, and the
+    top-usage flag (the top `behaviour_top_usage_share` of the snapshot's customers by core actions). -#}
+{%- set behaviour = customer_segmentation.behaviour_config() %}
 
 with
 
-snapshot_activity as (
+snapshot_windows as (
 
-    select * from {{ ref('int_customer_snapshot_activity') }}
+    select * from {{ ref('int_customer_snapshot_windows') }}
 
 ),
 
@@ -26,16 +26,16 @@ definitions as (
 
 recompute_from as (
 
-    {{ customer_segmentation.recompute_from_snapshot(lookback) }}
+    {{ customer_segmentation.recompute_start_from([ref('int_customer_snapshot_windows')]) }}
 
 ),
 
 recomputed as (
 
-    select snapshot_activity.*
-    from snapshot_activity
+    select snapshot_windows.*
+    from snapshot_windows
     cross join recompute_from
-    where snapshot_activity.snapshot_date >= recompute_from.first_snapshot_date
+    where snapshot_windows.snapshot_date >= recompute_from.first_snapshot_date
 
 ),
 
@@ -84,7 +84,8 @@ final as (
         cast(segmented.usage_rank as integer) as usage_rank,
         segmented.is_top_usage,
         segmented.behaviour_segment,
-        definitions.recommended_action
+        definitions.recommended_action,
+        {{ customer_segmentation.run_computed_at() }} as computed_at
     from segmented
     left join definitions
         on segmented.behaviour_segment = definitions.behaviour_segment

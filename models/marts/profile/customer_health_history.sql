@@ -1,9 +1,10 @@
 {{ config(
     materialized='incremental',
     on_schema_change='fail',
+    pre_hook="{{ customer_segmentation.window_engine_drop_removed_snapshots(ref('int_customer_snapshot_windows')) }}",
     **customer_segmentation.family_history_incremental_config()
 ) }}
-{#- A 0-100 health score as of each snapshot (seed 004), the weighted mean (var `health_weights`, rounded
+{#- A 0-100 health score as of each snapshot, the weighted mean (var `health_weights`, rounded
     half up) of five whole-number component scores, each 0-100:
       usage          core actions in the behaviour window, full marks at the Power user threshold
       frequency      active weeks in the behaviour window, full marks at the Power user threshold
@@ -30,14 +31,13 @@
 {%- for component, weight in weights.items() -%}
     {%- do terms.append(weight ~ ' * ' ~ score_columns[component]) -%}
 {%- endfor -%}
-{%- set weighted_sum = terms | join(' + ') -%}
-{%- set lookback = customer_segmentation.rfm_lookback_periods() %}
+{%- set weighted_sum = terms | join(' + ') %}
 
 with
 
-snapshot_activity as (
+snapshot_windows as (
 
-    select * from {{ ref('int_customer_snapshot_activity') }}
+    select * from {{ ref('int_customer_snapshot_windows') }}
 
 ),
 
@@ -49,16 +49,16 @@ definitions as (
 
 recompute_from as (
 
-    {{ customer_segmentation.recompute_from_snapshot(lookback) }}
+    {{ customer_segmentation.recompute_start_from([ref('int_customer_snapshot_windows')]) }}
 
 ),
 
 recomputed as (
 
-    select snapshot_activity.*
-    from snapshot_activity
+    select snapshot_windows.*
+    from snapshot_windows
     cross join recompute_from
-    where snapshot_activity.snapshot_date >= recompute_from.first_snapshot_date
+    where snapshot_windows.snapshot_date >= recompute_from.first_snapshot_date
 
 ),
 
@@ -155,7 +155,8 @@ final as (
         banded.refund_score,
         banded.health_score,
         banded.health_band,
-        definitions.action_priority as recommended_action
+        definitions.action_priority as recommended_action,
+        {{ customer_segmentation.run_computed_at() }} as computed_at
     from banded
     left join definitions
         on banded.health_band = definitions.health_band

@@ -1,20 +1,20 @@
 {{ config(
     materialized='incremental',
     on_schema_change='fail',
+    pre_hook="{{ customer_segmentation.window_engine_drop_removed_snapshots(ref('int_customer_snapshot_windows')) }}",
     **customer_segmentation.family_history_incremental_config()
 ) }}
-{#- Lifecycle as of each snapshot (seeds 004 and 002): the stage by tenure, Onboarding / Adopting /
+{#- Lifecycle as of each snapshot: the stage by tenure, Onboarding / Adopting /
     Established / Mature, and the activity status, New / Active / At risk / Churned, from days since the
     last activity (a product event or a completed order). A band starts at its threshold: with the default
     vars, day 30 is the first day of Adopting and of not being New. -#}
-{%- set lifecycle = customer_segmentation.lifecycle_config() -%}
-{%- set lookback = customer_segmentation.rfm_lookback_periods() %}
+{%- set lifecycle = customer_segmentation.lifecycle_config() %}
 
 with
 
-snapshot_activity as (
+snapshot_windows as (
 
-    select * from {{ ref('int_customer_snapshot_activity') }}
+    select * from {{ ref('int_customer_snapshot_windows') }}
 
 ),
 
@@ -32,16 +32,16 @@ status_definitions as (
 
 recompute_from as (
 
-    {{ customer_segmentation.recompute_from_snapshot(lookback) }}
+    {{ customer_segmentation.recompute_start_from([ref('int_customer_snapshot_windows')]) }}
 
 ),
 
 recomputed as (
 
-    select snapshot_activity.*
-    from snapshot_activity
+    select snapshot_windows.*
+    from snapshot_windows
     cross join recompute_from
-    where snapshot_activity.snapshot_date >= recompute_from.first_snapshot_date
+    where snapshot_windows.snapshot_date >= recompute_from.first_snapshot_date
 
 ),
 
@@ -78,7 +78,8 @@ final as (
         staged.lifecycle_stage,
         stage_definitions.focus as stage_focus,
         staged.activity_status,
-        status_definitions.recommended_action as status_action
+        status_definitions.recommended_action as status_action,
+        {{ customer_segmentation.run_computed_at() }} as computed_at
     from staged
     left join stage_definitions
         on staged.lifecycle_stage = stage_definitions.lifecycle_stage

@@ -1,19 +1,20 @@
 {{ config(
     materialized='incremental',
     on_schema_change='fail',
+    pre_hook="{{ customer_segmentation.window_engine_drop_removed_snapshots(ref('int_customer_snapshot_windows')) }}",
     **customer_segmentation.family_history_incremental_config()
 ) }}
-{#- Value bands as of each snapshot (seed 004), from net revenue in the trailing `value_window_months`
-    (refunds subtract; the window is the RFM one: after as_of_date minus the months, up to as_of_date).
-    A band starts at its threshold: with the default vars, exactly 50,000 is Enterprise. -#}
-{%- set value = customer_segmentation.value_config() -%}
-{%- set lookback = customer_segmentation.rfm_lookback_periods() %}
+{#- Value bands as of each snapshot by revenue tier (Enterprise / Mid-market / SMB / Self-serve), from the
+    window engine's net revenue in the trailing `value_window_months` (refunds subtract; the window is the
+    RFM one: after as_of_date minus the months, up to as_of_date). A band starts at its threshold: with the
+    default vars, exactly 50,000 is Enterprise. -#}
+{%- set value = customer_segmentation.value_config() %}
 
 with
 
-snapshot_activity as (
+snapshot_windows as (
 
-    select * from {{ ref('int_customer_snapshot_activity') }}
+    select * from {{ ref('int_customer_snapshot_windows') }}
 
 ),
 
@@ -25,16 +26,16 @@ definitions as (
 
 recompute_from as (
 
-    {{ customer_segmentation.recompute_from_snapshot(lookback) }}
+    {{ customer_segmentation.recompute_start_from([ref('int_customer_snapshot_windows')]) }}
 
 ),
 
 recomputed as (
 
-    select snapshot_activity.*
-    from snapshot_activity
+    select snapshot_windows.*
+    from snapshot_windows
     cross join recompute_from
-    where snapshot_activity.snapshot_date >= recompute_from.first_snapshot_date
+    where snapshot_windows.snapshot_date >= recompute_from.first_snapshot_date
 
 ),
 
@@ -62,7 +63,8 @@ final as (
         banded.gross_revenue_12m,
         banded.refunded_revenue_12m,
         banded.value_band,
-        definitions.approach
+        definitions.approach,
+        {{ customer_segmentation.run_computed_at() }} as computed_at
     from banded
     left join definitions
         on banded.value_band = definitions.value_band
