@@ -86,6 +86,12 @@ def _planted_sql(parent: str, problem: str) -> str:
         replaced.append("cast(current_timestamp as timestamp) + interval 1 minute as computed_at")
     replace = f" replace ({', '.join(replaced)})" if replaced else ""
     newest = f"snapshot_date = (select max(snapshot_date) from {parent})"
+    if problem == "duplicate_key" and parent == PERIOD_TABLE:
+        # That engine sums change rows per period of the calendar: a repeated period repeats every key.
+        return (
+            "insert into int_rfm_periods select * from int_rfm_periods"
+            " where snapshot_date = (select max(snapshot_date) from int_rfm_periods)"
+        )
     if problem == "duplicate_key":
         return f"insert into {parent} select *{replace} from {parent} where {newest}"
     order_column = "last_order_date" if parent == WINDOW_ENGINE else "last_completed_order_date"
@@ -119,7 +125,7 @@ def test_a_bad_batch_stops_the_merge_and_leaves_the_history_unchanged(
         after = built.query(HISTORY_SQL)
         assert after.equals(before)
     finally:
-        built.dbt("run", "--select", parent, "--full-refresh")
+        built.dbt("run", "--select", "int_rfm_periods", parent, "--full-refresh")
 
 
 CRAFTED = {
@@ -311,6 +317,7 @@ def test_the_probe_model_is_guarded_on_duckdb(built: Warehouse, probe_project: P
 def test_the_probe_model_is_guarded_on_postgres(make_postgres, probe_project: Path) -> None:  # noqa: F811
     warehouse = make_postgres("merge_guard")
     warehouse.load(generate_raw_data(customers=40, orders=600, months=14, seed=2, events=False))
+    warehouse.dbt("seed", "--vars", repr({"events_enabled": False}))
     warehouse.dbt("run", "--select", "+customer_rfm_history", "--vars", repr({"events_enabled": False}))
 
     def run(dbt_vars: dict) -> None:
@@ -347,6 +354,7 @@ def test_the_probe_model_is_guarded_on_spark(
     warehouse = SparkWarehouse(tmp_path_factory.mktemp("merge_guard_spark"), profiles_dir)
     try:
         warehouse.load(generate_raw_data(customers=40, orders=600, months=14, seed=2, events=False))
+        warehouse.dbt("seed", "--vars", repr({"events_enabled": False}))
         warehouse.dbt("run", "--select", "+customer_rfm_history", "--vars", repr({"events_enabled": False}))
 
         def run(dbt_vars: dict) -> None:
