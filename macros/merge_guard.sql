@@ -1,17 +1,18 @@
 {#- delete+insert matches rows with `=`: a null key part never matches, so its old rows would stay beside the
     new ones, and a duplicated key would insert twice. Before any incremental merge the new batch is checked,
-    and a bad batch stops the model with a message instead of corrupting the history.
+    and a bad batch stops the model with a message instead of corrupting the history (where the check runs
+    on each engine: macros/incremental_strategy.sql).
 
     Every incremental model of this project is one row per customer_id x snapshot_date; a model with another
     grain names its key columns in `meta: {merge_grain: [...]}` (a missing column stops the model too). -#}
 
-{%- macro get_incremental_delete_insert_sql(arg_dict) -%}
+{#- The key columns the guard checks for the model being built: its grain (meta.merge_grain, customer_id and
+    snapshot_date by default) and the strategy's unique_key, once each. -#}
+{% macro merge_key_columns(unique_key=none) -%}
     {%- set grain = config.get('meta', {}).get('merge_grain', ['customer_id', 'snapshot_date']) -%}
-    {%- set unique_key = arg_dict['unique_key'] -%}
-    {%- set key_columns = grain + ([unique_key] if unique_key is string else (unique_key or [])) -%}
-    {%- do customer_segmentation.assert_merge_keys_clean(arg_dict['temp_relation'], key_columns | unique | list, this) -%}
-    {{ return(adapter.dispatch('get_incremental_delete_insert_sql', 'dbt')(arg_dict)) }}
-{%- endmacro -%}
+    {%- set keys = grain + ([unique_key] if unique_key is string else (unique_key or [])) -%}
+    {{ return(keys | unique | list) }}
+{%- endmacro %}
 
 
 {#- Raises when `relation` has a null in any of `key_columns` or more than one row per key; `target` names
@@ -92,13 +93,3 @@
     {%- do customer_segmentation.assert_merge_keys_clean(relation, key_columns) -%}
     {{ log("merge key guard: " ~ relation ~ " keys clean", info=true) }}
 {%- endmacro %}
-
-
-{#- Spark has no delete+insert: its histories overwrite the snapshot_date partitions they recompute. A null or
-    repeated key there would be written as is (a null snapshot_date into a partition of its own), so the same
-    guard checks the batch before the overwrite, then dbt-spark's own statement runs. -#}
-{%- macro get_insert_overwrite_sql(source_relation, target_relation, existing_relation) -%}
-    {%- set grain = config.get('meta', {}).get('merge_grain', ['customer_id', 'snapshot_date']) -%}
-    {%- do customer_segmentation.assert_merge_keys_clean(source_relation, grain, this) -%}
-    {{ return(dbt.get_insert_overwrite_sql(source_relation, target_relation, existing_relation)) }}
-{%- endmacro -%}

@@ -47,18 +47,6 @@
 {%- endmacro %}
 
 
-{#- Spark tables have no delete: a history replaces the snapshots an incremental run recomputes by
-    overwriting their snapshot_date partitions (dynamic partition overwrite, set by dbt-spark for this
-    strategy and in the profile), which keeps incremental runs equal to a full refresh. -#}
-{% macro spark__family_history_incremental_config() -%}
-    {{ return({
-        'incremental_strategy': 'insert_overwrite',
-        'partition_by': ['snapshot_date'],
-        'file_format': 'parquet',
-    }) }}
-{%- endmacro %}
-
-
 {#- Contracts name portable types (varchar, integer, date, decimal(18,2), boolean); Spark wants a length
     for varchar, and its string columns are what the models produce, so varchar and text mean string. -#}
 {% macro spark__get_empty_schema_sql(columns) -%}
