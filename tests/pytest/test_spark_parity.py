@@ -59,12 +59,18 @@ PARITY_TABLES = (
     "customer_btyd_calibration",
     "behaviour_transitions",
     "lifecycle_transitions",
+    "value_transitions",
     "health_transitions",
+    "int_customer_segment_runs",
+    "int_customer_segment_transitions",
     "segment_membership_changes",
     "rejected_rows",
 )
 # The incremental models: after an incremental Spark run each equals a DuckDB full refresh.
 HISTORIES = (*(t for t in PARITY_TABLES if t.endswith("_history")), "segment_membership_changes")
+# Build stamps (when the run that wrote a row started) differ between any two builds; every other column must
+# agree.
+STAMP_COLUMNS = ("computed_at",)
 # The SCD2 columns that hold build times differ between any two builds; the versions themselves must agree.
 SNAPSHOT_SQL = (
     "select customer_id, segment, rfm_code, recommended_action, dbt_valid_to is null as is_current"
@@ -174,7 +180,7 @@ def _python_value(value: Any) -> Any:
 
 
 def _rows(table: pa.Table) -> tuple[list[str], list[tuple]]:
-    columns = sorted(table.column_names)
+    columns = sorted(c for c in table.column_names if c not in STAMP_COLUMNS)
     records = table.select(columns).to_pylist()
     rows = [tuple(_python_value(record[c]) for c in columns) for record in records]
     return columns, sorted(rows, key=lambda row: tuple((v is None, str(v)) for v in row))
@@ -194,7 +200,7 @@ def _kinds(table: pa.Table) -> dict[str, str]:
             return "string"
         return str(data_type).split("[")[0]
 
-    return {field.name: kind(field.type) for field in table.schema}
+    return {field.name: kind(field.type) for field in table.schema if field.name not in STAMP_COLUMNS}
 
 
 class SparkWarehouse:
