@@ -48,32 +48,41 @@ current_runs as (
 
 ),
 
+current_rows as (
+
+    select rfm_history.*
+    from rfm_history
+    inner join current_runs
+        on rfm_history.customer_id = current_runs.customer_id
+        and rfm_history.snapshot_date = current_runs.snapshot_date
+
+),
+
 final as (
 
     select
-        rfm_history.customer_id,
-        rfm_history.snapshot_date,
-        rfm_history.as_of_date,
-        rfm_history.segment,
-        rfm_history.recommended_action,
+        current_rows.customer_id,
+        current_rows.snapshot_date,
+        current_rows.as_of_date,
+        current_rows.segment,
+        current_rows.recommended_action,
         current_runs.segment_before_run as previous_segment,
         current_runs.segment_entered_date,
-        rfm_history.rfm_code,
-        rfm_history.recency_score,
-        rfm_history.frequency_score,
-        rfm_history.monetary_score,
-        rfm_history.recency_days,
-        rfm_history.frequency,
-        rfm_history.monetary,
-        rfm_history.last_order_date,
+        current_rows.rfm_code,
+        current_rows.recency_score,
+        current_rows.frequency_score,
+        current_rows.monetary_score,
+        current_rows.recency_days,
+        current_rows.frequency,
+        current_rows.monetary,
+        current_rows.last_order_date,
         current_runs.periods_in_segment,
         last_changes.updated_at
-    from current_runs
-    inner join rfm_history
-        on current_runs.customer_id = rfm_history.customer_id
-        and current_runs.snapshot_date = rfm_history.snapshot_date
+    from current_rows
+    inner join current_runs
+        on current_rows.customer_id = current_runs.customer_id
     inner join last_changes
-        on current_runs.customer_id = last_changes.customer_id
+        on current_rows.customer_id = last_changes.customer_id
 
 )
 
