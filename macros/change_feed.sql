@@ -16,24 +16,41 @@
 {%- endmacro %}
 
 
-{#- A pre-hook for segment_membership_changes: the feed has rows only where something changed, so a
-    recomputed snapshot that no longer holds any change would not be in the new batch, and a merge keyed on
-    the batch would keep its old rows. Deleting every recomputed snapshot first keeps an incremental run
-    equal to a full refresh. `recompute_from_sql` selects one column, first_snapshot_date. -#}
-{% macro delete_recomputed_changes(recompute_from_sql) -%}
-    {{ return(adapter.dispatch('delete_recomputed_changes', 'customer_segmentation')(recompute_from_sql)) }}
+{#- The family histories segment_membership_changes follows, in one list for its recompute start and its
+    pre-hook (behaviour only with events). -#}
+{% macro family_history_relations() -%}
+    {%- set relations = [ref('customer_rfm_history')] -%}
+    {%- if customer_segmentation.events_enabled() -%}
+        {%- do relations.append(ref('customer_behaviour_history')) -%}
+    {%- endif -%}
+    {%- do relations.extend([
+        ref('customer_lifecycle_history'), ref('customer_value_history'), ref('customer_health_history')
+    ]) -%}
+    {{ return(relations) }}
 {%- endmacro %}
 
-{% macro default__delete_recomputed_changes(recompute_from_sql) -%}
+
+{#- A pre-hook for segment_membership_changes: the feed has rows only where something changed, so a
+    recomputed snapshot that no longer holds any change would not be in the new batch, and a merge keyed on
+    the batch would keep its old rows. Deleting every recomputed snapshot first (from the start
+    recompute_start_from finds for `upstream_relations`) keeps an incremental run equal to a full refresh. -#}
+{% macro delete_recomputed_changes(upstream_relations) -%}
+    {{ return(adapter.dispatch('delete_recomputed_changes', 'customer_segmentation')(upstream_relations)) }}
+{%- endmacro %}
+
+{% macro default__delete_recomputed_changes(upstream_relations) -%}
     {%- if is_incremental() -%}
     delete from {{ this }}
-    where snapshot_date >= ({{ recompute_from_sql }})
+    where snapshot_date >= (
+        select first_snapshot_date
+        from ({{ customer_segmentation.recompute_start_from(upstream_relations) }}) as recompute_start
+    )
     {%- endif -%}
 {%- endmacro %}
 
 {#- Spark's parquet tables have no delete; the partition overwrite replaces the recomputed snapshots that
     still hold a change (see the model's documentation for the one case it cannot clear). -#}
-{% macro spark__delete_recomputed_changes(recompute_from_sql) -%}
+{% macro spark__delete_recomputed_changes(upstream_relations) -%}
 {%- endmacro %}
 
 
@@ -67,29 +84,4 @@
     {%- for schema in schemas -%}
         grant usage on schema {{ adapter.quote(schema) }} to {{ grants['select'][0] }};
     {% endfor -%}
-{%- endmacro %}
-
-
-{#- The CTE body that says from which snapshot segment_membership_changes recomputes: the newest `lookback`
-    snapshots of the family histories up to the newest snapshot already in the feed, and everything after.
-    The feed has rows only where something changed, so its own newest snapshot may be older than the
-    histories' newest built one; counting back from it recomputes at least every snapshot the histories
-    recomputed. A full build starts at the beginning. -#}
-{% macro membership_changes_recompute_from(lookback) -%}
-    {%- if is_incremental() -%}
-    select coalesce(min(snapshot_date), cast('1900-01-01' as date)) as first_snapshot_date
-    from (
-        select
-            snapshot_date,
-            dense_rank() over (order by snapshot_date desc) as periods_back
-        from (
-            select distinct snapshot_date
-            from {{ ref('customer_lifecycle_history') }}
-            where snapshot_date <= (select max(snapshot_date) from {{ this }})
-        ) as history_snapshots
-    ) as built_periods
-    where periods_back <= {{ lookback }}
-    {%- else -%}
-    select cast('1900-01-01' as date) as first_snapshot_date
-    {%- endif -%}
 {%- endmacro %}

@@ -2,10 +2,8 @@
 {#- The CRM table: one row per customer at the latest snapshot. `previous_segment` is the most recent
     segment different from the current one (what "became a Champion" needs; null while the customer has only
     had one), and `updated_at` is the as-of date at which a synced value last changed, the cursor of a
-    reverse-ETL sync. -#}
-{%- set synced_columns = [
-    'segment', 'recommended_action', 'rfm_code', 'frequency', 'monetary', 'last_order_date'
-] %}
+    reverse-ETL sync. Runs, the latest snapshot and the synced changes come from int_customer_segment_runs,
+    which every CRM table and transitions mart shares. -#}
 
 with
 
@@ -21,35 +19,32 @@ segment_runs as (
 
 ),
 
-latest_snapshot as (
+rfm_runs as (
 
-    select max(snapshot_date) as snapshot_date from rfm_history
-
-),
-
-history_changes as (
-
-    -- Columns that move with the calendar alone (snapshot_date, as_of_date, recency_days,
-    -- periods_in_segment) do not count as a change: a CRM derives them from last_order_date and
-    -- segment_entered_date. previous_segment and segment_entered_date change only with segment.
-    select
-        customer_id,
-        snapshot_date,
-        as_of_date,
-        lag(segment) over (partition by customer_id order by snapshot_date) as segment_before,
-        {{ customer_segmentation.differs_from_previous_row(synced_columns) }} as is_changed
-    from rfm_history
+    select *
+    from segment_runs
+    where family = 'rfm'
 
 ),
 
 last_changes as (
 
+    -- Only the synced columns count (int_customer_segment_runs names them): those that move with the calendar
+    -- alone (recency_days, periods_in_segment) a CRM derives from last_order_date and segment_entered_date.
     select
         customer_id,
         max(as_of_date) as updated_at
-    from history_changes
-    where is_changed
+    from rfm_runs
+    where is_synced_change
     group by customer_id
+
+),
+
+current_runs as (
+
+    select *
+    from rfm_runs
+    where is_latest_snapshot
 
 ),
 
@@ -57,8 +52,9 @@ current_rows as (
 
     select rfm_history.*
     from rfm_history
-    inner join latest_snapshot
-        on rfm_history.snapshot_date = latest_snapshot.snapshot_date
+    inner join current_runs
+        on rfm_history.customer_id = current_runs.customer_id
+        and rfm_history.snapshot_date = current_runs.snapshot_date
 
 ),
 
@@ -70,9 +66,8 @@ final as (
         current_rows.as_of_date,
         current_rows.segment,
         current_rows.recommended_action,
-        -- The snapshot before the current run held the most recent different segment.
-        segment_starts.segment_before as previous_segment,
-        segment_runs.segment_entered_date,
+        current_runs.segment_before_run as previous_segment,
+        current_runs.segment_entered_date,
         current_rows.rfm_code,
         current_rows.recency_score,
         current_rows.frequency_score,
@@ -81,15 +76,11 @@ final as (
         current_rows.frequency,
         current_rows.monetary,
         current_rows.last_order_date,
-        segment_runs.periods_in_segment,
+        current_runs.periods_in_segment,
         last_changes.updated_at
     from current_rows
-    inner join segment_runs
-        on current_rows.customer_id = segment_runs.customer_id
-        and current_rows.snapshot_date = segment_runs.snapshot_date
-    inner join history_changes as segment_starts
-        on segment_runs.customer_id = segment_starts.customer_id
-        and segment_runs.segment_entered_date = segment_starts.snapshot_date
+    inner join current_runs
+        on current_rows.customer_id = current_runs.customer_id
     inner join last_changes
         on current_rows.customer_id = last_changes.customer_id
 

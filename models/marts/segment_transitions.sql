@@ -1,34 +1,19 @@
+{#- Customers moving between RFM segments from one snapshot to the next, with their window net
+    revenue (monetary), their time in the segment they came from and the moves to watch flagged. -#}
+
 with
 
-rfm_history as (
+segment_transitions as (
 
-    select * from {{ ref('customer_rfm_history') }}
-
-),
-
-segment_runs as (
-
-    select * from {{ ref('int_customer_segment_runs') }}
+    select * from {{ ref('int_customer_segment_transitions') }}
 
 ),
 
-moves as (
+family_transitions as (
 
-    -- Histories run over consecutive periods, so the previous segment is the one at the previous snapshot.
-    select
-        rfm_history.snapshot_date,
-        coalesce(segment_runs.previous_segment, '(new customer)') as from_segment,
-        rfm_history.segment as to_segment,
-        rfm_history.monetary,
-        segment_runs.periods_in_previous_segment,
-        case
-            when segment_runs.previous_segment is null or segment_runs.previous_segment <> rfm_history.segment then true
-            else false
-        end as is_movement
-    from rfm_history
-    inner join segment_runs
-        on rfm_history.customer_id = segment_runs.customer_id
-        and rfm_history.snapshot_date = segment_runs.snapshot_date
+    select *
+    from segment_transitions
+    where family = 'rfm'
 
 ),
 
@@ -38,18 +23,15 @@ final as (
         snapshot_date,
         from_segment,
         to_segment,
-        count(*) as customers,
-        cast(sum(monetary) as {{ customer_segmentation.money_type() }}) as revenue,
+        customers,
+        revenue,
         is_movement,
-        -- An exact decimal average, rounded the same way on every engine (avg() of doubles is not).
-        {{ customer_segmentation.round_ratio('sum(periods_in_previous_segment)', 'count(periods_in_previous_segment)', 2) }}
-            as avg_periods_in_from_segment
-    from moves
-    group by
-        snapshot_date,
-        from_segment,
-        to_segment,
-        is_movement
+        avg_periods_in_from_segment,
+        avg_days_in_from_segment,
+        is_watched,
+        watch_signal,
+        watch_action
+    from family_transitions
 
 )
 

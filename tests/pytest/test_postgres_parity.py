@@ -63,6 +63,7 @@ CONTRACT_MODELS = (
     "customer_clv_predictions",
     "behaviour_transitions",
     "lifecycle_transitions",
+    "value_transitions",
     "health_transitions",
     "segment_summary",
     "segment_transitions",

@@ -1,4 +1,40 @@
 {{ config(enabled=customer_segmentation.events_enabled()) }}
--- Customers moving between behavioural segments from one snapshot to the next; seed 004's behaviour
--- transitions to watch (Active -> Light is Engaged -> Trialing here, ...) are flagged.
-{{ customer_segmentation.family_transitions(ref('customer_behaviour_history'), 'behaviour_segment', 'behaviour') }}
+{#- Customers moving between behavioural segments from one snapshot to the next (the family's rows
+    of int_customer_segment_transitions); Engaged -> Trialing and the other declining-engagement moves are
+    watched. -#}
+
+with
+
+segment_transitions as (
+
+    select * from {{ ref('int_customer_segment_transitions') }}
+
+),
+
+family_transitions as (
+
+    select *
+    from segment_transitions
+    where family = 'behaviour'
+
+),
+
+final as (
+
+    select
+        snapshot_date,
+        from_segment,
+        to_segment,
+        customers,
+        revenue,
+        is_movement,
+        avg_periods_in_from_segment,
+        avg_days_in_from_segment,
+        is_watched,
+        watch_signal,
+        watch_action
+    from family_transitions
+
+)
+
+select * from final

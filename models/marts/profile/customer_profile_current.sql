@@ -3,7 +3,8 @@
     completed order have no RFM segment or tier; without events (var `events_enabled: false`) the
     behavioural columns are null. -#}
 {#- `updated_at` is the as-of date at which any synced column last changed, the cursor of a reverse-ETL
-    sync: the latest change in any family's history or in customer_segments_current. The tier columns come
+    sync: the latest change of a synced column in any family's history, RFM included (the same changes
+    customer_segments_current's cursor counts, from int_customer_segment_runs). The tier columns come
     from customer_tiers, which has no history; they are scored at the as-of date and a change to them alone
     does not move updated_at (see the README's sync section). -#}
 {%- set events_enabled = customer_segmentation.events_enabled() %}
@@ -35,6 +36,12 @@ behaviour_history as (
 
 ),
 {% endif %}
+segment_runs as (
+
+    select * from {{ ref('int_customer_segment_runs') }}
+
+),
+
 rfm_segments as (
 
     select * from {{ ref('customer_segments_current') }}
@@ -61,77 +68,27 @@ clv_predictions as (
 
 ),
 
-latest_snapshot as (
+current_snapshots as (
 
-    select max(snapshot_date) as snapshot_date from lifecycle_history
-
-),
-
-synced_changes as (
-
-    -- Every snapshot at which a synced column of a family changed, per customer.
-    select customer_id, as_of_date
-    from (
-        select
-            customer_id,
-            as_of_date,
-            {{ customer_segmentation.differs_from_previous_row(
-                ['lifecycle_stage', 'activity_status', 'status_action']) }} as is_changed
-        from lifecycle_history
-    ) as lifecycle_changes
-    where is_changed
-
-    union all
-
-    select customer_id, as_of_date
-    from (
-        select
-            customer_id,
-            as_of_date,
-            {{ customer_segmentation.differs_from_previous_row(['value_band', 'revenue_12m']) }} as is_changed
-        from value_history
-    ) as value_changes
-    where is_changed
-
-    union all
-
-    select customer_id, as_of_date
-    from (
-        select
-            customer_id,
-            as_of_date,
-            {{ customer_segmentation.differs_from_previous_row(
-                ['health_score', 'health_band', 'recommended_action']) }} as is_changed
-        from health_history
-    ) as health_changes
-    where is_changed
-    {% if events_enabled %}
-    union all
-
-    select customer_id, as_of_date
-    from (
-        select
-            customer_id,
-            as_of_date,
-            {{ customer_segmentation.differs_from_previous_row(
-                ['behaviour_segment', 'is_top_usage', 'recommended_action']) }} as is_changed
-        from behaviour_history
-    ) as behaviour_changes
-    where is_changed
-    {% endif %}
-    union all
-
-    select customer_id, updated_at as as_of_date
-    from rfm_segments
+    -- The profile has a row for every customer with a lifecycle history, at its latest snapshot.
+    select
+        customer_id,
+        snapshot_date
+    from segment_runs
+    where family = 'lifecycle'
+        and is_latest_snapshot
 
 ),
 
 last_changes as (
 
+    -- The cursor: the latest as-of date at which a synced column of any family changed, RFM included
+    -- (the synced columns are listed in int_customer_segment_runs).
     select
         customer_id,
         max(as_of_date) as updated_at
-    from synced_changes
+    from segment_runs
+    where is_synced_change
     group by customer_id
 
 ),
@@ -140,8 +97,9 @@ current_lifecycle as (
 
     select lifecycle_history.*
     from lifecycle_history
-    inner join latest_snapshot
-        on lifecycle_history.snapshot_date = latest_snapshot.snapshot_date
+    inner join current_snapshots
+        on lifecycle_history.customer_id = current_snapshots.customer_id
+        and lifecycle_history.snapshot_date = current_snapshots.snapshot_date
 
 ),
 
@@ -250,8 +208,8 @@ final as (
         tier,
         tier_name,
         action_flag,
-        -- The combination seed 002 names: an Enterprise or Mid-market account whose health is At-risk or
-        -- Critical, or whose activity has lapsed into At risk.
+        -- A high-value account that is now at risk: an Enterprise or Mid-market account whose health is
+        -- At-risk or Critical, or whose activity has lapsed into At risk.
         case
             when value_band in ('Enterprise', 'Mid-market')
                 and (health_band in ('At-risk', 'Critical') or activity_status = 'At risk') then true

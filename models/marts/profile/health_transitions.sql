@@ -1,3 +1,38 @@
--- Customers moving between health bands from one snapshot to the next; seed 004's health transitions to
--- watch (Healthy -> At-risk, At-risk -> Healthy) are flagged.
-{{ customer_segmentation.family_transitions(ref('customer_health_history'), 'health_band', 'health') }}
+{#- Customers moving between health bands from one snapshot to the next (the family's rows of
+    int_customer_segment_transitions); Healthy -> At-risk and At-risk -> Healthy are watched. -#}
+
+with
+
+segment_transitions as (
+
+    select * from {{ ref('int_customer_segment_transitions') }}
+
+),
+
+family_transitions as (
+
+    select *
+    from segment_transitions
+    where family = 'health'
+
+),
+
+final as (
+
+    select
+        snapshot_date,
+        from_segment,
+        to_segment,
+        customers,
+        revenue,
+        is_movement,
+        avg_periods_in_from_segment,
+        avg_days_in_from_segment,
+        is_watched,
+        watch_signal,
+        watch_action
+    from family_transitions
+
+)
+
+select * from final

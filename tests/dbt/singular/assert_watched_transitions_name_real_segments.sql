@@ -1,5 +1,5 @@
 -- Every transition to watch names segments its family can produce, so a typo in the seed cannot silently
--- flag nothing.
+-- flag nothing. RFM rows may name the segments of any scheme, since the scheme is a var.
 with
 
 transitions_to_watch as (
@@ -14,7 +14,13 @@ known_segments as (
     union all
     select 'lifecycle' as family, activity_status as segment from {{ ref('activity_status_definitions') }}
     union all
+    select 'value' as family, value_band as segment from {{ ref('value_band_definitions') }}
+    union all
     select 'health' as family, health_band as segment from {{ ref('health_band_definitions') }}
+    union all
+    select distinct 'rfm' as family, segment from {{ ref('rfm_segment_definitions') }}
+    union all
+    select distinct 'rfm' as family, segment from {{ ref('rfm_lapsed_segments') }}
 
 )
 
