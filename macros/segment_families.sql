@@ -1,4 +1,5 @@
-{#- Incremental config of the histories (customer_rfm_history and the segment families). -#}
+{#- How the histories (customer_rfm_history and the segment families) rebuild snapshots on an incremental
+    run: the config and where the recomputation starts. -#}
 
 
 {#- How every history (customer_rfm_history and the segment families) replaces the snapshots an incremental
