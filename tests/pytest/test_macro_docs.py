@@ -91,7 +91,7 @@ def test_every_macro_and_argument_is_documented(project_macros: dict[str, dict[s
         if name not in PENDING_ELSEWHERE
         for problem in documentation_problems(macro)
     ]
-    assert not problems, "Undocumented macros (add them to the YAML beside their file):\n" + "\n".join(problems)
+    assert not problems, "Undocumented (add them to the YAML beside their file):\n" + "\n".join(problems)
 
 
 def test_pending_list_only_names_undocumented_macros(project_macros: dict[str, dict[str, Any]]) -> None:

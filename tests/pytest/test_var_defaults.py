@@ -112,7 +112,8 @@ def test_every_var_read_is_defined_in_dbt_project() -> None:
 def test_the_scan_finds_defaults_and_undefined_dynamic_reads() -> None:
     text = (
         "{% set a = var('rfm_grain', 'month') %}{% set b = var('rfm_grain') %}{% set c = var(name) %}"
-        "{{ share_var('max_publish_shrink_share', 0.1) }}{{ whole_number_var('health_trend_days', minimum=1) }}"
+        "{{ share_var('max_publish_shrink_share', 0.1) }}"
+        "{{ whole_number_var('health_trend_days', minimum=1) }}"
         "{{ weights_var('health_weights', ['usage']) }}"
     )
     problems, defaulted, names = var_findings("macros/example.sql", text)
