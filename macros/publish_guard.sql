@@ -1,12 +1,12 @@
 {#- The publish guard, a pre-hook of the CRM tables (customer_segments_current, customer_profile_current; set
     in dbt_project.yml). Before the table materialization touches the published table, it counts the rows the
     model's SQL would publish and compares them with the rows published now: when the new table would be empty,
-    or smaller by more than var `max_publish_shrink_share` (0.1) of the published rows, the model fails and
+    or smaller by more than var `max_publish_shrink_share` of the published rows, the model fails and
     the published table, everything downstream of it (the SCD2 snapshot) and the DuckDB read copy stay as
     they were. The first build (nothing published yet) is always allowed. Returns no SQL. -#}
 {% macro publish_guard() -%}
     {%- if execute -%}
-        {%- set share = customer_segmentation.share_var('max_publish_shrink_share', 0.1) -%}
+        {%- set share = customer_segmentation.share_var('max_publish_shrink_share') -%}
         {%- set published = adapter.get_relation(database=this.database, schema=this.schema, identifier=this.identifier) -%}
         {%- if published is none -%}
             {{ log("publish guard: " ~ this.identifier ~ ": first build, nothing published yet", info=false) }}

@@ -3,19 +3,6 @@
     which replaces a sort of every row by a group-by and a sort of the few distinct values. The result is
     the same double as percent_rank(): (rank - 1) / (rows - 1), and 0 for a single row, on every engine. -#}
 
-{% macro double_type() -%}
-    {{ return(adapter.dispatch('double_type', 'customer_segmentation')()) }}
-{%- endmacro %}
-
-{% macro default__double_type() -%}
-    double precision
-{%- endmacro %}
-
-{% macro spark__double_type() -%}
-    double
-{%- endmacro %}
-
-
 {#- One row per (partition, value) of `relation`: rows ordered before the value, and rows in the partition.
     `value` must not be null (percent_rank would sort nulls last; no caller ranks nulls). -#}
 {% macro value_count_ranks(relation, value, direction, partition_by='snapshot_date') -%}

@@ -4,7 +4,7 @@
     the mapping without touching SQL. -#}
 
 {% macro rfm_segment_scheme() -%}
-    {%- set value = var('rfm_segment_scheme', 'rf_matrix') -%}
+    {%- set value = var('rfm_segment_scheme') -%}
     {%- if value is not string or not modules.re.match('^[A-Za-z0-9_]+$', value) -%}
         {{ customer_segmentation.config_error('rfm_segment_scheme', value, 'the name of a scheme in seed rfm_segment_definitions') }}
     {%- endif -%}
@@ -54,7 +54,7 @@
 {#- The number of score buckets: var rfm_buckets when set, otherwise the scheme's own count. A scheme's cells
     only cover its own grid, so a different count is refused rather than silently leaving cells unmapped. -#}
 {% macro rfm_buckets() -%}
-    {%- set value = var('rfm_buckets', none) -%}
+    {%- set value = var('rfm_buckets') -%}
     {%- if value is not none and (not customer_segmentation.is_whole_number(value) or value < 2 or value > 10) -%}
         {{ customer_segmentation.config_error('rfm_buckets', value, 'a whole number from 2 to 10, or null for the scheme\'s own count') }}
     {%- endif -%}
@@ -100,21 +100,6 @@
         {%- endfor %}
     end
     {%- endif -%}
-{%- endmacro %}
-
-
-{#- A seed's relation for run_query. Inside a unit test ref() names the fixture CTE, which run_query cannot
-    read, so the seed that `dbt build` loaded into the target schema is read instead (Spark has no database). -#}
-{% macro seed_relation(seed_name) -%}
-    {%- set relation = ref(seed_name) -%}
-    {%- if '__dbt__cte__' in (relation | string) -%}
-        {%- set relation = api.Relation.create(
-            database=(target.database if target.database is defined else none),
-            schema=target.schema,
-            identifier=seed_name
-        ) -%}
-    {%- endif -%}
-    {{ return(relation) }}
 {%- endmacro %}
 
 

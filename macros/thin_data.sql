@@ -2,7 +2,7 @@
     scores (many one-order customers all share frequency 1), gives segments that mean little. -#}
 
 {% macro rfm_min_customers_per_snapshot() -%}
-    {%- set value = var('rfm_min_customers_per_snapshot', 20) -%}
+    {%- set value = var('rfm_min_customers_per_snapshot') -%}
     {%- if not customer_segmentation.is_whole_number(value) or value < 1 -%}
         {{ customer_segmentation.config_error('rfm_min_customers_per_snapshot', value, 'a whole number >= 1') }}
     {%- endif -%}
@@ -12,7 +12,7 @@
 
 {#- Capped at the bucket count: a dimension cannot have more distinct scores than buckets. -#}
 {% macro rfm_min_distinct_scores(buckets) -%}
-    {%- set value = var('rfm_min_distinct_scores', 3) -%}
+    {%- set value = var('rfm_min_distinct_scores') -%}
     {%- if not customer_segmentation.is_whole_number(value) or value < 1 -%}
         {{ customer_segmentation.config_error('rfm_min_distinct_scores', value, 'a whole number >= 1') }}
     {%- endif -%}
@@ -56,7 +56,7 @@
 
 {#- Collapse guard: the largest share of a dimension's scored customers one score may hold. -#}
 {% macro rfm_max_score_share() -%}
-    {%- set value = var('rfm_max_score_share', 0.5) -%}
+    {%- set value = var('rfm_max_score_share') -%}
     {%- if value is not number or value is sameas true or value is sameas false or value <= 0 or value > 1 -%}
         {{ customer_segmentation.config_error('rfm_max_score_share', value, 'a share above 0 and at most 1') }}
     {%- endif -%}

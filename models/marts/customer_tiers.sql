@@ -2,7 +2,7 @@
     'tier_profitability_weights', ['revenue_per_active_month', 'margin_per_active_month', 'margin_rate']) -%}
 {%- set adherence_weights = customer_segmentation.weights_var(
     'tier_adherence_weights', ['active_months', 'orders_per_active_month', 'distinct_products', 'recency', 'tenure']) -%}
-{%- set lookback_months = customer_segmentation.rfm_window_months_var('tier_lookback_months', 12) -%}
+{%- set lookback_months = customer_segmentation.window_months_var('tier_lookback_months') -%}
 {%- set profitability_threshold = customer_segmentation.non_negative_number_var('tier_profitability_threshold', 70) -%}
 {%- set adherence_threshold = customer_segmentation.non_negative_number_var('tier_adherence_threshold', 70) -%}
 {%- set churn_risk_days = customer_segmentation.non_negative_number_var('flag_churn_risk_days', 90) -%}

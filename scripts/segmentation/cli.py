@@ -19,6 +19,7 @@ from segmentation.dbt_runner import DbtCommandError, ensure_profiles, find_proje
 from segmentation.generator import DEFAULT_PROFILE, PROFILES, generate_raw_data
 from segmentation.loaders import TARGETS as ENGINES
 from segmentation.loaders import describe_postgres, load_raw, write_csv
+from segmentation.project_vars import var_default
 from segmentation.readers import TARGETS, MartReader, as_reader, default_schema, open_reader
 from segmentation.report_data import FAMILIES, PLOT_NAMES, ReportData, parse_snapshot, segment_members
 from segmentation.summary import (
@@ -765,7 +766,7 @@ def _demo_clv(target: str, duckdb_path: Path, project_dir: Path | None, profiles
     if not clv_available():
         click.echo(f"Predictions: skipped, the clv extra is not installed ({INSTALL_HINT}).")
         return
-    _clv_fit(target, duckdb_path, None, None, "week")
+    _clv_fit(target, duckdb_path, None, None, var_default("clv_time_unit", str, project_dir))
     _build(
         duckdb_path,
         project_dir,
@@ -787,7 +788,11 @@ def _demo_clv(target: str, duckdb_path: Path, project_dir: Path | None, profiles
     "customer_btyd_calibration].",
 )
 @click.option(
-    "--time-unit", type=click.Choice(["day", "week"]), default="week", show_default=True, help="Time unit."
+    "--time-unit",
+    type=click.Choice(["day", "week"]),
+    default=lambda: var_default("clv_time_unit", str),
+    show_default="var clv_time_unit in dbt_project.yml",
+    help="Time unit.",
 )
 @engine_option
 @duckdb_option

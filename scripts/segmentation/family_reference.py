@@ -11,47 +11,61 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TypeVar
 
 import pandas as pd
+
+from segmentation.project_vars import var_default
+
+T = TypeVar("T")
 
 _PERIOD_FREQ: dict[str, str] = {"day": "D", "week": "W-SUN", "month": "M", "quarter": "Q-DEC"}
 
 HEALTH_COMPONENTS = ("usage", "recency", "frequency", "revenue_trend", "refunds")
 
 
+def _from_project(name: str, kind: type[T]) -> T:
+    """A dataclass field whose default is var ``name``'s in dbt_project.yml, read when the params are made."""
+    return field(default_factory=lambda: var_default(name, kind))
+
+
+def _health_weights() -> dict[str, float]:
+    # A copy: the defaults are cached and shared.
+    return {key: float(weight) for key, weight in var_default("health_weights", dict).items()}
+
+
+def _health_band_minimums() -> tuple[int, int, int, int]:
+    names = ("champions", "healthy", "neutral", "at_risk")
+    first, second, third, fourth = (var_default(f"health_{name}_min_score", int) for name in names)
+    return first, second, third, fourth
+
+
 @dataclass(frozen=True)
 class FamilyParams:
-    """The project's vars, with the same defaults as dbt_project.yml."""
+    """The project's vars; each default is read from dbt_project.yml."""
 
-    grain: str = "month"
-    core_action_event: str = "core_action"
-    events_enabled: bool = True
-    behaviour_window_days: int = 30
-    power_user_min_core_actions: int = 20
-    power_user_min_active_weeks: int = 4
-    engaged_min_core_actions: int = 5
-    trialing_min_core_actions: int = 1
-    top_usage_share: float = 0.2
-    adopting_days: int = 30
-    established_days: int = 90
-    mature_days: int = 365
-    at_risk_days: int = 30
-    churned_days: int = 90
-    value_window_months: int = 12
-    smb_min_revenue: int = 1000
-    mid_market_min_revenue: int = 10000
-    enterprise_min_revenue: int = 50000
-    health_trend_days: int = 90
-    health_weights: dict[str, float] = field(
-        default_factory=lambda: {
-            "usage": 0.30,
-            "recency": 0.25,
-            "frequency": 0.15,
-            "revenue_trend": 0.15,
-            "refunds": 0.15,
-        }
-    )
-    health_band_minimums: tuple[int, int, int, int] = (80, 60, 40, 20)
+    grain: str = _from_project("rfm_grain", str)
+    core_action_event: str = _from_project("core_action_event", str)
+    events_enabled: bool = _from_project("events_enabled", bool)
+    behaviour_window_days: int = _from_project("behaviour_window_days", int)
+    power_user_min_core_actions: int = _from_project("behaviour_power_user_min_core_actions", int)
+    power_user_min_active_weeks: int = _from_project("behaviour_power_user_min_active_weeks", int)
+    engaged_min_core_actions: int = _from_project("behaviour_engaged_min_core_actions", int)
+    trialing_min_core_actions: int = _from_project("behaviour_trialing_min_core_actions", int)
+    top_usage_share: float = _from_project("behaviour_top_usage_share", float)
+    adopting_days: int = _from_project("lifecycle_adopting_days", int)
+    established_days: int = _from_project("lifecycle_established_days", int)
+    mature_days: int = _from_project("lifecycle_mature_days", int)
+    at_risk_days: int = _from_project("lifecycle_at_risk_days", int)
+    churned_days: int = _from_project("lifecycle_churned_days", int)
+    value_window_months: int = _from_project("value_window_months", int)
+    smb_min_revenue: int = _from_project("value_smb_min_revenue", int)
+    mid_market_min_revenue: int = _from_project("value_mid_market_min_revenue", int)
+    enterprise_min_revenue: int = _from_project("value_enterprise_min_revenue", int)
+    health_trend_days: int = _from_project("health_trend_days", int)
+    health_weights: dict[str, float] = field(default_factory=_health_weights)
+    # Champions, Healthy, Neutral and At risk minimums, highest first.
+    health_band_minimums: tuple[int, int, int, int] = field(default_factory=_health_band_minimums)
 
 
 def _day(timestamps: pd.Series) -> pd.Series:

@@ -21,10 +21,12 @@ import re
 from dataclasses import dataclass, fields
 from datetime import date
 from itertools import product
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
 import pandas as pd
+
+from segmentation.project_vars import default_rfm_buckets, var_default
 
 Grain = Literal["day", "week", "month", "quarter"]
 ScoreMethod = Literal["percent_rank", "ntile", "thresholds"]
@@ -447,16 +449,19 @@ def _validate(
 
 def rfm_history(
     orders: pd.DataFrame,
-    grain: Grain = "month",
-    window_months: int = 12,
-    buckets: int = 5,
-    score_method: ScoreMethod = "percent_rank",
+    grain: Grain | None = None,
+    window_months: int | None = None,
+    buckets: int | None = None,
+    score_method: ScoreMethod | None = None,
     as_of_date: date | str | pd.Timestamp | None = None,
-    population: Population = "active",
+    population: Population | None = None,
     breaks: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Point-in-time RFM per customer and calendar period.
 
+    ``grain``, ``window_months``, ``buckets``, ``score_method`` and ``population`` default (``None``) to
+    the vars rfm_grain, rfm_window_months, rfm_buckets (the default scheme's count when null),
+    rfm_score_method and rfm_score_population as dbt_project.yml sets them.
     ``orders`` needs customer_id, order_id, ordered_at, amount and status columns. The
     default ``as_of_date`` is the latest order date over all orders, whatever their status.
     ``population`` says who is scored in each snapshot: ``active`` only customers with a
@@ -466,6 +471,11 @@ def rfm_history(
     Returns one row per (customer, period) from the customer's first completed order's
     period onward, sorted by snapshot_date then customer_id (see ``OUTPUT_COLUMNS``).
     """
+    grain = grain or cast(Grain, var_default("rfm_grain", str))
+    window_months = var_default("rfm_window_months", int) if window_months is None else window_months
+    buckets = default_rfm_buckets() if buckets is None else buckets
+    score_method = score_method or cast(ScoreMethod, var_default("rfm_score_method", str))
+    population = population or cast(Population, var_default("rfm_score_population", str))
     _validate(grain, window_months, buckets, score_method, population)
     if score_method == "thresholds" and breaks is None:
         raise ValueError("score_method 'thresholds' needs breaks (see read_score_breaks)")

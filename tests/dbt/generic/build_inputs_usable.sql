@@ -29,7 +29,7 @@
         ~ " case when as_of.as_of_date > as_of.run_date then 1 else 0 end as after_run_date"
         ~ " from " ~ model ~ " as as_of"
     ).rows[0] -%}
-    {%- set as_of_source = "var rfm_as_of_date" if var('rfm_as_of_date', none) not in [none, ''] else "the latest valid order date" -%}
+    {%- set as_of_source = "var rfm_as_of_date" if var('rfm_as_of_date') not in [none, ''] else "the latest valid order date" -%}
     {%- if checked[1] == 0 -%}
         {%- if checked[0] == 0 -%}
             {%- do problems.append("the raw orders table " ~ raw_orders ~ " is empty: there is nothing to segment. Load the orders (var raw_schema names their schema) and build again") -%}

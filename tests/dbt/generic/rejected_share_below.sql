@@ -1,8 +1,9 @@
 {#- Flags each source whose share of rejected raw rows is above the share in var `share_var`. Attached twice to
     rejected_rows (severity warn and error). A failing row carries a readable failure_message, and the same
-    message goes to the build log (warn) or stops the build (error), naming the count and the top reasons. -#}
-{% test rejected_share_below(model, share_var, default_share, top_reasons=3) %}
-{%- set threshold = customer_segmentation.share_var(share_var, default_share) -%}
+    message goes to the build log (warn) or stops the build (error), naming the count and the top reasons.
+    The share's default lives in dbt_project.yml; `default_share` is ignored, kept so existing configs parse. -#}
+{% test rejected_share_below(model, share_var, default_share=none, top_reasons=3) %}
+{%- set threshold = customer_segmentation.share_var(share_var) -%}
 {%- set severity = (config.get('severity') or 'error') | lower -%}
 
 {%- set failing_sql -%}

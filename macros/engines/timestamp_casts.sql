@@ -1,7 +1,21 @@
-{#- PostgreSQL implementations of the project's dispatched macros. PostgreSQL has no try_cast: a cast of bad
-    text fails the whole statement, so every parse is guarded by a pattern and range checks, and the cast only
-    runs (inside CASE, which PostgreSQL evaluates in order) on text that is known to parse. Text outside the
-    accepted spellings becomes null, so the row is rejected with a reason instead of crashing the build. -#}
+{#- Text as a timestamp, null instead of a failed build when it does not parse, and a raw timestamp column
+    as text, on every engine. PostgreSQL has no try_cast: a cast of bad text fails the whole statement, so
+    its parse is guarded by a pattern and range checks, and the cast only runs (inside CASE, which
+    PostgreSQL evaluates in order) on text known to parse. -#}
+
+
+{% macro try_cast_timestamp(text_expression) -%}
+    {{ return(adapter.dispatch('try_cast_timestamp', 'customer_segmentation')(text_expression)) }}
+{%- endmacro %}
+
+{% macro default__try_cast_timestamp(text_expression) -%}
+    {{ dbt.safe_cast(text_expression, api.Column.translate_type('timestamp')) }}
+{%- endmacro %}
+
+{#- dbt-duckdb's safe_cast is a plain cast, so one unparseable value would fail the whole build. -#}
+{% macro duckdb__try_cast_timestamp(text_expression) -%}
+    try_cast({{ text_expression }} as timestamp)
+{%- endmacro %}
 
 
 {#- ISO 8601 dates and timestamps, as DuckDB's try_cast reads them: year-month-day with one- or two-digit month
@@ -58,43 +72,38 @@
 {%- endmacro %}
 
 
-{#- A decimal number (optional sign, digits with single underscores between them as DuckDB allows, an
-    optional fraction and exponent), rounded half away from zero to cents like a cast. Null when it does not
-    fit decimal(precision, 2), where PostgreSQL would fail with 'numeric field overflow'. -#}
-{% macro postgres__try_cast_money(text_expression, precision=18) -%}
-    {%- set x = '(' ~ text_expression ~ ')' -%}
-    {%- set digits = '[0-9](?:_?[0-9])*' -%}
-    {%- set pattern = '^[+-]?(?:' ~ digits ~ '(?:[.](?:' ~ digits ~ ')?)?|[.]' ~ digits ~ ')(?:[eE][+-]?[0-9]{1,4})?$' -%}
-    case when {{ x }} ~ '{{ pattern }}' then
-        case when abs(round(cast(replace({{ x }}, '_', '') as numeric), 2)) < 1e{{ precision - 2 }}
-            then cast(cast(replace({{ x }}, '_', '') as numeric) as decimal({{ precision }}, 2))
-        end
-    end
+{#- Bad input must become null (then a rejected row), never a failed build: try_cast returns null for an
+    unparseable value whether or not spark.sql.ansi.enabled makes a plain cast throw. Timestamps are
+    timestamp_ntz, local business time: a Spark TIMESTAMP is a moment whose date depends on the session's
+    time zone. -#}
+{% macro spark__try_cast_timestamp(text_expression) -%}
+    try_cast({{ text_expression }} as timestamp_ntz)
 {%- endmacro %}
 
 
-{% macro postgres__regex_matches(text_expression, pattern) -%}
-    ({{ text_expression }} ~ '{{ pattern }}')
+{#- The raw column `column` of `relation` as text. A Spark TIMESTAMP is a moment shown in the session's zone,
+    so its text gets the offset written out; other engines' timestamptz text carries it already. -#}
+{% macro timestamp_text(column, relation) -%}
+    {{ return(adapter.dispatch('timestamp_text', 'customer_segmentation')(column, relation)) }}
 {%- endmacro %}
 
-{% macro postgres__regex_group(text_expression, pattern, group) -%}
-    nullif((regexp_match({{ text_expression }}, '{{ pattern }}'))[{{ group }}], '')
-{%- endmacro %}
-
-{#- `at time zone` reads a timestamp as local time in a zone (giving a moment), then a moment as local time in
-    another zone; neither step depends on the session's TimeZone. -#}
-{% macro postgres__convert_zone(source, target, timestamp_expression) -%}
-    (({{ timestamp_expression }} at time zone {{ source }}) at time zone {{ target }})
-{%- endmacro %}
-
-{% macro postgres__is_known_zone(zone) -%}
-    {{ zone }} in (select name from pg_timezone_names)
+{% macro default__timestamp_text(column, relation) -%}
+    {{ customer_segmentation.as_text(column) }}
 {%- endmacro %}
 
 
-{#- JIT compilation pays off for long analytical queries over big tables, but the parse guards above make
-    wide expressions whose compilation costs more than it saves: the demo builds in about two thirds of the
-    time without it. `set local` lasts for the model's transaction only. -#}
-{% macro postgres__engine_session_settings() -%}
-    set local jit = off
+{#- A TIMESTAMP column is a moment, which a plain cast to string shows in the session's zone without saying
+    which: write the offset out. The column types are looked up when the model runs. -#}
+{% macro spark__timestamp_text(column, relation) -%}
+    {%- set types = {} -%}
+    {%- if execute -%}
+        {%- for found in adapter.get_columns_in_relation(relation) -%}
+            {%- do types.update({found.name | lower: found.dtype | lower}) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {%- if types.get(column | lower) == 'timestamp' -%}
+        date_format({{ column }}, 'yyyy-MM-dd HH:mm:ss.SSSSSSXXX')
+    {%- else -%}
+        {{ customer_segmentation.as_text(column) }}
+    {%- endif -%}
 {%- endmacro %}

@@ -15,7 +15,7 @@
     {%- do customer_segmentation.business_timezone() -%}
     {%- do customer_segmentation.orders_version_column() -%}
     {%- do customer_segmentation.rfm_segment_scheme() -%}
-    {%- set buckets = var('rfm_buckets', none) -%}
+    {%- set buckets = var('rfm_buckets') -%}
     {%- if buckets is not none and (not customer_segmentation.is_whole_number(buckets) or buckets < 2 or buckets > 10) -%}
         {{ customer_segmentation.config_error('rfm_buckets', buckets, 'a whole number from 2 to 10, or null for the scheme\'s own count') }}
     {%- endif -%}
@@ -37,28 +37,14 @@
     {%- do customer_segmentation.rfm_min_customers_per_snapshot() -%}
     {%- do customer_segmentation.rfm_min_distinct_scores(10) -%}
     {#- Bad input -#}
-    {%- set warn_share = customer_segmentation.share_var('rejected_rows_warn_share', 0.01) -%}
-    {%- set error_share = customer_segmentation.share_var('rejected_rows_error_share', 0.10) -%}
+    {%- set warn_share = customer_segmentation.share_var('rejected_rows_warn_share') -%}
+    {%- set error_share = customer_segmentation.share_var('rejected_rows_error_share') -%}
     {%- if warn_share > error_share -%}
         {{ customer_segmentation.config_error('rejected_rows_warn_share', warn_share, 'a share at most rejected_rows_error_share (' ~ error_share ~ ')') }}
     {%- endif -%}
-    {%- do customer_segmentation.share_var('max_publish_shrink_share', 0.1) -%}
-    {#- B2B tiers: the same keys customer_tiers reads -#}
-    {%- do customer_segmentation.weights_var('tier_profitability_weights', ['revenue_per_active_month', 'margin_per_active_month', 'margin_rate']) -%}
-    {%- do customer_segmentation.weights_var('tier_adherence_weights', ['active_months', 'orders_per_active_month', 'distinct_products', 'recency', 'tenure']) -%}
-    {%- do customer_segmentation.rfm_window_months_var('tier_lookback_months', 12) -%}
-    {%- for name, default in [('tier_profitability_threshold', 70), ('tier_adherence_threshold', 70), ('flag_expansion_min_profitability', 70)] -%}
-        {%- set score = customer_segmentation.non_negative_number_var(name, default) -%}
-        {%- if score > 100 -%}
-            {{ customer_segmentation.config_error(name, score, 'a score from 0 to 100') }}
-        {%- endif -%}
-    {%- endfor -%}
-    {%- do customer_segmentation.require_increasing(
-        ['flag_warning_days', 'flag_churn_risk_days'],
-        [customer_segmentation.non_negative_number_var('flag_warning_days', 60), customer_segmentation.non_negative_number_var('flag_churn_risk_days', 90)]
-    ) -%}
-    {%- do customer_segmentation.non_negative_number_var('flag_xsell_min_active_months', 10) -%}
-    {%- do customer_segmentation.non_negative_number_var('flag_new_customer_months', 3) -%}
+    {%- do customer_segmentation.share_var('max_publish_shrink_share') -%}
+    {#- B2B tiers and action flags (the vars customer_tiers reads) -#}
+    {%- do customer_segmentation.tier_config() -%}
     {#- Segment families -#}
     {%- if customer_segmentation.events_enabled() -%}
         {%- do customer_segmentation.core_action_event_literal() -%}
@@ -69,17 +55,3 @@
     {%- do customer_segmentation.health_config() -%}
 {%- endmacro %}
 
-
-{% macro raw_schema_name() -%}
-    {%- set value = var('raw_schema', 'raw') -%}
-    {%- if value is not string or not modules.re.match('^[A-Za-z_][A-Za-z0-9_]*$', value) -%}
-        {{ customer_segmentation.config_error('raw_schema', value, 'a schema name of letters, digits and underscores') }}
-    {%- endif -%}
-    {{ return(value) }}
-{%- endmacro %}
-
-
-{#- The seed's relation in the target schema, or none before the first `dbt seed`. -#}
-{% macro loaded_seed(seed_name) -%}
-    {{ return(adapter.get_relation(database=target.database, schema=target.schema, identifier=seed_name)) }}
-{%- endmacro %}
