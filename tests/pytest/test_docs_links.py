@@ -55,8 +55,7 @@ def _anchors(path):
 def _links(path):
     for line in _prose_lines(path):
         # Inline code may show link syntax without being a link.
-        for target in LINK.findall(re.sub(r"`[^`]*`", "", line)):
-            yield target
+        yield from LINK.findall(re.sub(r"`[^`]*`", "", line))
 
 
 def _relative_links():
