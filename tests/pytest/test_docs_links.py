@@ -136,3 +136,16 @@ def test_no_reference_to_documents_outside_the_repository():
         if pattern.search(line)
     ]
     assert not offenders, "\n".join(offenders)
+
+
+def test_every_picture_in_docs_img_is_shown_somewhere():
+    linked = set()
+    for path in DOC_FILES:
+        for target in _links(path):
+            file_part = target.partition("#")[0]
+            if file_part and not re.match(r"^[a-z][a-z0-9+.-]*:", file_part, re.IGNORECASE):
+                linked.add((path.parent / file_part).resolve())
+    pictures = sorted((ROOT / "docs" / "img").glob("*.png"))
+    assert pictures
+    unshown = [picture.name for picture in pictures if picture.resolve() not in linked]
+    assert not unshown, f"pictures no README or docs page shows: {unshown}"
