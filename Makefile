@@ -9,7 +9,7 @@ export DO_NOT_TRACK := 1
 # PostgreSQL: connection from PG* (defaults 127.0.0.1:5432, user postgres, database postgres); raw tables land
 # in schema raw, the marts in $$SEGMENTATION_PG_SCHEMA (default segmentation).
 .PHONY: demo demo-postgres demo-spark demo-spark-server test test-dbt111 install lint build summary plots \
-	report docs-img bench clean
+	report docs-img bench score clean
 
 # Every install resolves from the package index alone through constraints.txt (why: see that file).
 PIP_INSTALL = $(BIN)/pip install --quiet -c constraints.txt
@@ -83,6 +83,15 @@ docs-img: $(VENV)/.installed-browser
 BENCH_ARGS ?=
 bench: $(BASE)
 	$(BIN)/segmentation bench --months-series 12,36,72 --repeat 2 --out-md docs/benchmarks.md $(BENCH_ARGS)
+
+# dbt-score on the parsed manifest; fails under the project score in pyproject.toml [tool.dbt-score].
+$(VENV)/.installed-score: | $(BASE)
+	$(PIP_INSTALL) "dbt-score>=0.19,<1"
+	touch $@
+
+score: $(BASE) $(VENV)/.installed-score profiles.yml
+	$(BIN)/dbt parse --quiet
+	$(BIN)/dbt-score lint --manifest target/manifest.json
 
 lint: install
 	$(BIN)/ruff check scripts tests
