@@ -13,18 +13,17 @@ history as (
 
 campaign_snapshot as (
 
-    select
-        {% if campaign_snapshot_date -%}
-        cast('{{ campaign_snapshot_date }}' as date) as snapshot_date
-        {%- else -%}
-        -- default: six snapshots before the latest
-        min(snapshot_date) as snapshot_date
-        {%- endif %}
+    -- One row: the given snapshot, or by default the sixth snapshot before the latest.
+    {% if campaign_snapshot_date %}
+    select cast('{{ campaign_snapshot_date }}' as date) as snapshot_date
+    {% else %}
+    select min(recent.snapshot_date) as snapshot_date
     from (
         select distinct snapshot_date from history
         order by snapshot_date desc
         limit 7
     ) as recent
+    {% endif %}
 
 ),
 
@@ -57,4 +56,4 @@ final as (
 )
 
 select * from final
-order by snapshot_date, customers desc
+order by snapshot_date asc, customers desc

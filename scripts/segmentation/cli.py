@@ -635,6 +635,14 @@ def _parse_months_series(value: str | None) -> list[int]:
 @click.option("--memory-limit", default="8GB", show_default=True, help="DuckDB memory_limit.")
 @click.option("--no-pandas", is_flag=True, help="Skip the pandas implementation.")
 @click.option(
+    "--shape",
+    "shapes",
+    multiple=True,
+    type=click.Choice(["rising-signups", "every-customer-stays"]),
+    help="Shape of the generated data; repeat to run each at the same size [default: rising-signups]. "
+    "every-customer-stays: every customer signs up in the first months and stays in every later snapshot.",
+)
+@click.option(
     "--repeat",
     default=1,
     show_default=True,
@@ -677,6 +685,7 @@ def bench(
     threads: int,
     memory_limit: str,
     no_pandas: bool,
+    shapes: tuple[str, ...],
     repeat: int,
     work_dir: Path,
     out_json: Path | None,
@@ -685,8 +694,9 @@ def bench(
     project_dir: Path | None,
     profiles_dir: Path | None,
 ) -> None:
-    """Time customer_rfm_history (full and one incremental month) against the fan-out baseline, pandas and
-    the floor of copying its table, on generated data in one DuckDB file; print the ratios.
+    """Time the path from the staged orders to customer_rfm_history (full and one incremental month) against
+    the fan-out join, pandas and the floor of copying the history, on generated data in one DuckDB file per
+    shape; print the ratios.
 
     --profiles-dir is ignored: the benchmark writes its own profile with --threads and --memory-limit.
     """
@@ -701,6 +711,7 @@ def bench(
     )
 
     series_months = _parse_months_series(months_series)
+    shapes = tuple(dict.fromkeys(shapes)) or ("rising-signups",)
     config = BenchConfig(
         orders=orders,
         customers=customers,
@@ -710,11 +721,16 @@ def bench(
         memory_limit=memory_limit,
         pandas=not no_pandas,
         repeat=repeat,
+        shape=shapes[0],
     )
     with _friendly_errors(), _bench_errors(BenchError):
         others = [load_result(path) for path in include_json]
         main_result = run_benchmark(config, work_dir / "main", project_dir)
         click.echo(format_result(main_result))
+        by_shape = [main_result]
+        for shape in shapes[1:]:
+            by_shape.append(run_benchmark(replace(config, shape=shape), work_dir / shape, project_dir))
+            click.echo(format_result(by_shape[-1]))
         series = []
         for length in series_months:
             if length == months:
@@ -724,7 +740,8 @@ def bench(
             sized = replace(config, months=length, orders=round(orders * length / months), pandas=False)
             series.append(run_benchmark(sized, work_dir / f"months_{length}", project_dir))
             click.echo(format_result(series[-1]))
-        for path in write_outputs(main_result, series, environment(), out_json, out_md, others):
+        written = write_outputs(main_result, series, environment(), out_json, out_md, others, by_shape)
+        for path in written:
             click.echo(f"Wrote {path}.")
 
 

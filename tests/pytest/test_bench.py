@@ -1,5 +1,6 @@
-"""The benchmark command at a tiny size: it runs end to end, writes its JSON and Markdown, and its fan-out
-baseline and pandas implementation compute the same rows as the model. Timings are never asserted."""
+"""The benchmark command at a tiny size: it runs end to end on both data shapes, times the whole path from the
+staged orders to the history, writes its JSON and Markdown, and its fan-out join and pandas implementation
+compute the same rows as the model. Timings are never asserted."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ from segmentation.bench import (
     BASELINE_TABLE,
     MODEL,
     PANDAS_TABLE,
+    BenchConfig,
     BenchError,
+    generate_bench_data,
     load_result,
     markdown_report,
 )
@@ -36,7 +39,7 @@ COLUMNS = """
     cast(monetary_score as bigint) as monetary_score,
     cast(rfm_code as varchar) as rfm_code
 """
-TIMED = {"full", "incremental", "baseline", "pandas", "floor"}
+TIMED = {"path_full", "path_incremental", "full", "incremental", "baseline", "pandas", "floor"}
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +51,7 @@ def bench_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict, str
         [
             *shlex.split(
                 "bench --orders 6000 --customers 400 --months 14 --threads 1 --memory-limit 1GB --repeat 2"
+                " --shape rising-signups --shape every-customer-stays"
             ),
             # 14 is the main run itself; 12 is shorter than the generator's minimum span, so it is cut.
             *["--months-series", "12,14"],
@@ -67,19 +71,32 @@ def _table(database: Path, relation: str, where: str = "") -> pd.DataFrame:
 
 def test_bench_prints_times_and_ratios(bench_run) -> None:
     _, payload, _, output = bench_run
-    for label in ("baseline / ours", "pandas / ours", "ours / floor", "full / incremental", "peak memory"):
+    for label in (
+        "fan-out / path",
+        "full path / incremental",
+        "pandas / path",
+        "ours / floor",
+        "full / incremental",
+        "peak memory",
+    ):
         assert label in output
     main_run = payload["main"]
     assert set(main_run["seconds"]) >= TIMED
     assert all(main_run["seconds"][key] > 0 for key in TIMED)
     assert set(main_run["ratios"]) >= {
+        "baseline_over_path",
+        "path_full_over_incremental",
         "baseline_over_ours",
+        "pandas_over_path",
         "pandas_over_ours",
         "ours_over_floor",
         "full_over_incremental",
     }
-    assert main_run["ratios"]["baseline_over_ours"] == pytest.approx(
-        main_run["seconds"]["baseline"] / main_run["seconds"]["full"], abs=0.01
+    assert main_run["ratios"]["baseline_over_path"] == pytest.approx(
+        main_run["seconds"]["baseline"] / main_run["seconds"]["path_full"], abs=0.01
+    )
+    assert main_run["ratios"]["path_full_over_incremental"] == pytest.approx(
+        main_run["seconds"]["path_full"] / main_run["seconds"]["path_incremental"], abs=0.01
     )
     assert main_run["peak_memory_mib"] > 0
     assert payload["environment"]["cores"] >= 1 and payload["environment"]["duckdb_version"]
@@ -89,18 +106,49 @@ def test_bench_prints_times_and_ratios(bench_run) -> None:
 
 def test_bench_checks_find_no_differences(bench_run) -> None:
     _, payload, _, _ = bench_run
-    assert payload["main"]["checks"] == {
-        "baseline_rows_differing": 0,
-        "baseline_sum_rows_differing": 0,
-        "pandas_rows_differing": 0,
-    }
+    for run in payload["shapes"]:
+        assert run["checks"] == {
+            "baseline_rows_differing": 0,
+            "baseline_sum_rows_differing": 0,
+            "pandas_rows_differing": 0,
+            "incremental_rows_differing": 0,
+        }, run["config"]["shape"]
+
+
+def test_bench_times_every_model_on_the_path(bench_run) -> None:
+    _, payload, markdown, _ = bench_run
+    path = payload["main"]["path_seconds"]
+    models = list(path["full"])
+    # The history and the intermediate models it reads; staging and its base models are not on the path.
+    assert models[-1] == MODEL
+    assert any(model.startswith("int_") for model in models)
+    assert not any(model.startswith(("stg_", "base_")) for model in models)
+    assert list(path["incremental"]) == models
+    seconds = payload["main"]["seconds"]
+    assert seconds["path_full"] == pytest.approx(sum(path["full"].values()), abs=0.01)
+    assert seconds["path_incremental"] == pytest.approx(sum(path["incremental"].values()), abs=0.01)
+    assert seconds["path_full"] > seconds["full"]
+    assert "| full path at least 3x faster than the fan-out join |" in markdown
+    assert "| incremental month at least 8x cheaper than the full path |" in markdown
+
+
+def test_bench_runs_each_shape_at_the_same_size(bench_run) -> None:
+    _, payload, markdown, _ = bench_run
+    shapes = {run["config"]["shape"]: run for run in payload["shapes"]}
+    assert list(shapes) == ["rising-signups", "every-customer-stays"]
+    assert payload["main"] == shapes["rising-signups"]
+    rising, stays = shapes["rising-signups"]["sizes"], shapes["every-customer-stays"]["sizes"]
+    assert stays["orders"] == pytest.approx(rising["orders"], rel=0.02)
+    # Customers who sign up early stay in more snapshots.
+    assert stays["history_rows"] > 1.5 * rising["history_rows"]
+    assert "## Data shape `every-customer-stays`" in markdown
 
 
 def test_bench_writes_markdown_with_sizes_targets_and_series(bench_run) -> None:
     _, payload, markdown, _ = bench_run
     assert markdown.startswith("# Benchmarks")
     assert f"{payload['main']['sizes']['orders']:,} orders" in markdown
-    assert "| at least 3x faster than the fan-out baseline |" in markdown
+    assert "| full path at least 3x faster than the fan-out join |" in markdown
     assert "threads 1, memory_limit 1GB" in markdown
     assert [run["config"]["months"] for run in payload["series"]] == [12, 14]
     assert "## Growth with history" in markdown
@@ -141,7 +189,26 @@ def test_an_earlier_runs_json_is_listed_under_other_sizes(bench_run, tmp_path) -
     assert other.sizes == payload["main"]["sizes"]
     markdown = markdown_report(other, [], payload["environment"], [other])
     assert "## Other sizes" in markdown
-    assert f"| {other.sizes['orders']:,} | {other.sizes['customers']:,} | 14 |" in markdown
+    assert f"| rising-signups | {other.sizes['orders']:,} | {other.sizes['customers']:,} | 14 |" in markdown
     (tmp_path / "not_a_run.json").write_text("{}")
     with pytest.raises(BenchError, match="not a benchmark JSON"):
         load_result(tmp_path / "not_a_run.json")
+
+
+def test_every_customer_stays_puts_every_first_order_in_the_first_months() -> None:
+    config = BenchConfig(orders=6000, customers=400, months=14, shape="every-customer-stays")
+    raw, new_month = generate_bench_data(config)
+    assert len(raw.orders) == pytest.approx(6000, rel=0.01)
+    assert len(raw.customers) == pytest.approx(400, rel=0.01)
+    assert len(new_month) > 0
+    # The loaded span starts in October 2024; every customer has a completed order in its first six months.
+    completed = raw.orders[raw.orders["status"] == "completed"]
+    first_order = pd.to_datetime(completed.groupby("customer_id")["ordered_at"].min())
+    assert set(first_order.index) == set(raw.customers["customer_id"])
+    assert first_order.min() >= pd.Timestamp("2024-10-01")
+    assert first_order.max() < pd.Timestamp("2025-04-01")
+    # A customer's events keep their order: sign-up before the first order.
+    signed_up = pd.to_datetime(raw.customers.set_index("customer_id")["created_at"]).reindex(
+        first_order.index
+    )
+    assert (first_order >= signed_up).all()

@@ -39,8 +39,10 @@ checked as (
         case
             when parsed.opened_at_text is null then null
             when parsed.opened_at_parsed is null then 'unparseable opened_at'
-            when cast(parsed.opened_at_parsed as date) < {{ customer_segmentation.earliest_valid_date() }} then 'opened_at before 1900-01-01'
-            when cast(parsed.opened_at_parsed as date) > {{ customer_segmentation.build_run_date() }} then 'opened_at after run date'
+            when cast(parsed.opened_at_parsed as date) < {{ customer_segmentation.earliest_valid_date() }}
+                then 'opened_at before 1900-01-01'
+            when cast(parsed.opened_at_parsed as date) > {{ customer_segmentation.build_run_date() }}
+                then 'opened_at after run date'
         end as opened_at_problem,
         case
             when parsed.opened_at_text is null then null

@@ -1,3 +1,5 @@
+{%- set raw_columns = ['customer_id', 'customer_name', 'email', 'country', 'industry', 'company_size', 'created_at'] -%}
+
 with
 
 source as (
@@ -17,7 +19,7 @@ parsed as (
         {{ customer_segmentation.as_text('company_size') }} as company_size,
         {{ customer_segmentation.as_text('created_at') }} as created_at_text,
         {{ customer_segmentation.business_timestamp('created_at', source('raw', 'customers')) }} as created_at_parsed,
-        {{ customer_segmentation.raw_values(['customer_id', 'customer_name', 'email', 'country', 'industry', 'company_size', 'created_at']) }} as raw_values
+        {{ customer_segmentation.raw_values(raw_columns) }} as raw_values
     from source
 
 ),
@@ -34,8 +36,10 @@ checked as (
         case
             when created_at_text is null then null
             when created_at_parsed is null then 'unparseable created_at'
-            when cast(created_at_parsed as date) < {{ customer_segmentation.earliest_valid_date() }} then 'created_at before 1900-01-01'
-            when cast(created_at_parsed as date) > {{ customer_segmentation.build_run_date() }} then 'created_at after run date'
+            when cast(created_at_parsed as date) < {{ customer_segmentation.earliest_valid_date() }}
+                then 'created_at before 1900-01-01'
+            when cast(created_at_parsed as date) > {{ customer_segmentation.build_run_date() }}
+                then 'created_at after run date'
         end as created_at_problem
     from parsed
 

@@ -52,8 +52,10 @@ checked as (
             when parsed.event_name is null then 'null event_name'
             when parsed.occurred_at_text is null then 'null occurred_at'
             when parsed.occurred_at is null then 'unparseable occurred_at'
-            when cast(parsed.occurred_at as date) < {{ customer_segmentation.earliest_valid_date() }} then 'occurred_at before 1900-01-01'
-            when cast(parsed.occurred_at as date) > {{ customer_segmentation.build_run_date() }} then 'occurred_at after run date'
+            when cast(parsed.occurred_at as date) < {{ customer_segmentation.earliest_valid_date() }}
+                then 'occurred_at before 1900-01-01'
+            when cast(parsed.occurred_at as date) > {{ customer_segmentation.build_run_date() }}
+                then 'occurred_at after run date'
         end as row_problem
     from parsed
     left join customers

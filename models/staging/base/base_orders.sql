@@ -72,16 +72,20 @@ checked as (
             when customers.customer_id is null then 'unknown customer_id'
             when parsed.ordered_at_text is null then 'null ordered_at'
             when parsed.ordered_at is null then 'unparseable ordered_at'
-            when cast(parsed.ordered_at as date) < {{ customer_segmentation.earliest_valid_date() }} then 'ordered_at before 1900-01-01'
-            when cast(parsed.ordered_at as date) > {{ customer_segmentation.build_run_date() }} then 'ordered_at after run date'
+            when cast(parsed.ordered_at as date) < {{ customer_segmentation.earliest_valid_date() }}
+                then 'ordered_at before 1900-01-01'
+            when cast(parsed.ordered_at as date) > {{ customer_segmentation.build_run_date() }}
+                then 'ordered_at after run date'
             when parsed.amount_text is null then 'null amount'
             when parsed.amount_number is null then 'unparseable amount'
             when abs(parsed.amount_number) >= {{ amount_limit }} then 'amount out of range'
-            when parsed.status is null or parsed.status not in ('completed', 'refunded', 'cancelled') then 'unknown status'
+            when parsed.status is null or parsed.status not in ('completed', 'refunded', 'cancelled')
+                then 'unknown status'
             when parsed.status = 'refunded' and parsed.amount_number > 0 then 'positive amount on a refund'
             when parsed.status <> 'refunded' and parsed.amount_number < 0 then 'negative amount on a non-refund'
             when parsed.account_id is not null and accounts.account_id is null then 'unknown account_id'
-            when parsed.account_id is not null and accounts.customer_id <> parsed.customer_id then 'account of another customer'
+            when parsed.account_id is not null and accounts.customer_id <> parsed.customer_id
+                then 'account of another customer'
             when parsed.product_id is not null and products.product_id is null then 'unknown product_id'
         end as row_problem,
         case
@@ -103,7 +107,8 @@ typed as (
 
     select
         *,
-        case when row_problem is null then cast(amount_number as {{ customer_segmentation.money_type() }}) end as amount,
+        case when row_problem is null then cast(amount_number as {{ customer_segmentation.money_type() }}) end
+            as amount,
         case when cost_problem is null then cast(cost_number as {{ customer_segmentation.money_type() }}) end as cost
     from checked
 

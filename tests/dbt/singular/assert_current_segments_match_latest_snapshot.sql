@@ -6,10 +6,18 @@ history as (
 
 ),
 
+latest_snapshot as (
+
+    select max(snapshot_date) as snapshot_date from history
+
+),
+
 latest as (
 
-    select * from history
-    where snapshot_date = (select max(snapshot_date) from history)
+    select history.*
+    from history
+    inner join latest_snapshot
+        on history.snapshot_date = latest_snapshot.snapshot_date
 
 ),
 
@@ -19,8 +27,7 @@ current_segments as (
 
 )
 
-select
-    coalesce(latest.customer_id, current_segments.customer_id) as customer_id
+select coalesce(latest.customer_id, current_segments.customer_id) as customer_id
 from latest
 full outer join current_segments
     on latest.customer_id = current_segments.customer_id

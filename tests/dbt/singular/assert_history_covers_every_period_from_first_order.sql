@@ -27,7 +27,7 @@ expected as (
         min(periods.snapshot_date) as expected_first_snapshot
     from cohorts
     inner join periods
-        on periods.snapshot_date >= cohorts.first_order_date
+        on cohorts.first_order_date <= periods.snapshot_date
     group by cohorts.customer_id
 
 ),

@@ -23,7 +23,7 @@ snapshots_since_entry as (
     from current_segments
     inner join rfm_history
         on current_segments.customer_id = rfm_history.customer_id
-        and rfm_history.snapshot_date >= current_segments.segment_entered_date
+        and current_segments.segment_entered_date <= rfm_history.snapshot_date
     group by
         current_segments.customer_id,
         current_segments.periods_in_segment

@@ -40,6 +40,12 @@ rfm_segments as (
 
 ),
 
+latest_snapshot as (
+
+    select max(snapshot_date) as snapshot_date from lifecycle_history
+
+),
+
 latest as (
 
     select
@@ -47,10 +53,8 @@ latest as (
         lifecycle_history.snapshot_date,
         lifecycle_history.activity_status,
         health_history.health_band,
-        value_history.value_band
-        {%- if events_enabled %},
-        behaviour_history.behaviour_segment
-        {%- endif %}
+        value_history.value_band{% if events_enabled %},
+        behaviour_history.behaviour_segment{% endif %}
     from lifecycle_history
     inner join health_history
         on lifecycle_history.customer_id = health_history.customer_id
@@ -63,7 +67,8 @@ latest as (
         on lifecycle_history.customer_id = behaviour_history.customer_id
         and lifecycle_history.snapshot_date = behaviour_history.snapshot_date
     {% endif -%}
-    where lifecycle_history.snapshot_date = (select max(snapshot_date) from lifecycle_history)
+    inner join latest_snapshot
+        on lifecycle_history.snapshot_date = latest_snapshot.snapshot_date
 
 )
 

@@ -26,7 +26,10 @@ counts as (
         (select count(*) from {{ source('raw', source_table) }}) as raw_rows,
         {%- endif %}
         (select count(*) from {{ ref(staged_model) }}) as staged_rows,
-        (select count(*) from rejected where source_table = '{{ source_table }}') as rejected_rows
+        (
+            select count(*) from rejected
+            where source_table = '{{ source_table }}'
+        ) as rejected_rows
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 

@@ -31,13 +31,21 @@ ordered as (
 
 errors as (
 
-    select dimension, buckets, score, 'scores are not 1..buckets' as problem
+    select
+        dimension,
+        buckets,
+        score,
+        'scores are not 1..buckets' as problem
     from ordered
     where breaks <> buckets or score < 1 or score > buckets
 
     union all
 
-    select dimension, buckets, score, 'the lowest range is not open below or the highest not open above' as problem
+    select
+        dimension,
+        buckets,
+        score,
+        'the lowest range is not open below or the highest not open above' as problem
     from ordered
     where (position = 1 and coalesce(min_value, -9999999999999999.99) > -9999999999999999.99)
         or (position = breaks and coalesce(max_value, 9999999999999999.99) < 9999999999999999.99)
@@ -45,27 +53,43 @@ errors as (
 
     union all
 
-    select dimension, buckets, score, 'a range does not end where the next one starts' as problem
+    select
+        dimension,
+        buckets,
+        score,
+        'a range does not end where the next one starts' as problem
     from ordered
     where position < breaks and (max_value <> next_min_value or max_value <= min_value)
 
     union all
 
-    select dimension, buckets, score, 'scores do not follow the values in the better direction' as problem
+    select
+        dimension,
+        buckets,
+        score,
+        'scores do not follow the values in the better direction' as problem
     from ordered
     where position < breaks
         and next_score <> case when dimension = 'recency' then score - 1 else score + 1 end
 
     union all
 
-    select scheme_buckets.dimension, scheme_buckets.buckets, 0 as score, 'a bucket count used by a scheme has no breaks' as problem
+    select
+        scheme_buckets.dimension,
+        scheme_buckets.buckets,
+        0 as score,
+        'a bucket count used by a scheme has no breaks' as problem
     from (
-        select distinct dimensions.dimension, definitions.buckets
+        select distinct
+            dimensions.dimension,
+            definitions.buckets
         from definitions
         cross join (
             select 'recency' as dimension
-            union all select 'frequency'
-            union all select 'monetary'
+            union all
+            select 'frequency'
+            union all
+            select 'monetary'
         ) as dimensions
     ) as scheme_buckets
     left join score_breaks

@@ -30,7 +30,7 @@ expected as (
         count(*) as expected_rows
     from customer_starts
     inner join periods
-        on periods.as_of_date >= customer_starts.customer_since_date
+        on customer_starts.customer_since_date <= periods.as_of_date
     group by customer_starts.customer_id
 
 ),

@@ -7,7 +7,7 @@
     'customer_health_history': ref('customer_health_history'),
 } -%}
 {%- if customer_segmentation.events_enabled() -%}
-    {%- do histories.update({'customer_behaviour_history': ref('customer_behaviour_history')}) -%}
+{%- do histories.update({'customer_behaviour_history': ref('customer_behaviour_history')}) -%}
 {%- endif %}
 
 with

@@ -10,7 +10,8 @@ definitions as (
 scores as (
 
     {% for n in range(1, 11) -%}
-    select {{ n }} as score{% if not loop.last %} union all {% endif %}
+    select {{ n }} as score
+    {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
 ),
@@ -79,6 +80,7 @@ inconsistent_schemes as (
 
 )
 
-select * from matches where matching_rows <> 1
+select * from matches
+where matching_rows <> 1
 union all
 select * from inconsistent_schemes

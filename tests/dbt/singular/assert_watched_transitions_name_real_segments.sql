@@ -10,21 +10,42 @@ transitions_to_watch as (
 
 known_segments as (
 
-    select 'behaviour' as family, behaviour_segment as segment from {{ ref('behaviour_segment_definitions') }}
+    select
+        'behaviour' as family,
+        behaviour_segment as segment
+    from {{ ref('behaviour_segment_definitions') }}
     union all
-    select 'lifecycle' as family, activity_status as segment from {{ ref('activity_status_definitions') }}
+    select
+        'lifecycle' as family,
+        activity_status as segment
+    from {{ ref('activity_status_definitions') }}
     union all
-    select 'value' as family, value_band as segment from {{ ref('value_band_definitions') }}
+    select
+        'value' as family,
+        value_band as segment
+    from {{ ref('value_band_definitions') }}
     union all
-    select 'health' as family, health_band as segment from {{ ref('health_band_definitions') }}
+    select
+        'health' as family,
+        health_band as segment
+    from {{ ref('health_band_definitions') }}
     union all
-    select distinct 'rfm' as family, segment from {{ ref('rfm_segment_definitions') }}
+    select distinct
+        'rfm' as family,
+        segment
+    from {{ ref('rfm_segment_definitions') }}
     union all
-    select distinct 'rfm' as family, segment from {{ ref('rfm_lapsed_segments') }}
+    select distinct
+        'rfm' as family,
+        segment
+    from {{ ref('rfm_lapsed_segments') }}
 
 )
 
-select transitions_to_watch.*
+select
+    transitions_to_watch.family,
+    transitions_to_watch.from_segment,
+    transitions_to_watch.to_segment
 from transitions_to_watch
 left join known_segments as known_from
     on transitions_to_watch.family = known_from.family

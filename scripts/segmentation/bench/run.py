@@ -1,0 +1,185 @@
+"""One benchmark run: generate, build the path from the staged orders to the history, time it against the
+fan-out join, pandas and the floor, then one new month incrementally."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+
+import pandas as pd
+from tqdm.auto import tqdm
+
+from segmentation.dbt_runner import find_project_dir
+from segmentation.generator import RawData
+from segmentation.loaders import append_orders_duckdb, write_duckdb
+
+from . import baseline as fan_out
+from . import pandas_reference
+from .common import BASELINE_TABLE, FLOOR_TABLE, MODEL, PANDAS_TABLE, BenchConfig, BenchResult, ratio, timed
+from .data import generate_bench_data
+from .dbt import DbtRun, Workspace
+
+# The project's default rfm_lookback_periods: an incremental run recomputes at least this many built
+# snapshots and adds the new one.
+LOOKBACK_PERIODS = 2
+
+
+def _path_total(run: DbtRun, path: list[str]) -> float:
+    return sum(run.execution_seconds.get(model, 0.0) for model in path)
+
+
+def _in_run_order(run: DbtRun, path: list[str]) -> dict[str, float]:
+    """Each path model's execution_time, in the order dbt ran them (parents first)."""
+    return {model: seconds for model, seconds in run.execution_seconds.items() if model in path}
+
+
+def _fastest_path_run(workspace: Workspace, path: list[str], repeat: int, *flags: str) -> list[DbtRun]:
+    """Run the path models ``repeat`` times, each from the same saved state; the runs, fastest first."""
+    runs = []
+    if repeat > 1:
+        workspace.save()
+    for attempt in range(repeat):
+        if attempt:
+            workspace.restore()
+        runs.append(workspace.dbt("run", "--select", *path, *flags))
+    workspace.drop_saved()
+    return sorted(runs, key=lambda run: _path_total(run, path))
+
+
+def _staging(workspace: Workspace, path: list[str]) -> dict[str, float]:
+    """Rebuild what the path reads (staging and its base models), untimed: the path starts there."""
+    return workspace.dbt("run", "--select", f"+{MODEL}", "--exclude", *path).execution_seconds
+
+
+def ratios(seconds: dict[str, float]) -> dict[str, float]:
+    result = {
+        # The path: every intermediate model the history depends on, plus the history.
+        "baseline_over_path": ratio(seconds["baseline"], seconds["path_full"]),
+        "path_full_over_incremental": ratio(seconds["path_full"], seconds["path_incremental"]),
+        # The history model alone, its parents already built.
+        "baseline_over_ours": ratio(seconds["baseline"], seconds["full"]),
+        "ours_over_floor": ratio(seconds["full"], seconds["floor"]),
+        "full_over_incremental": ratio(seconds["full"], seconds["incremental"]),
+    }
+    if "pandas" in seconds:
+        result["pandas_over_path"] = ratio(seconds["pandas"], seconds["path_full"])
+        result["pandas_over_ours"] = ratio(seconds["pandas"], seconds["full"])
+    return result
+
+
+def _sizes(workspace: Workspace, raw: RawData, new_month: pd.DataFrame) -> dict[str, int]:
+    with workspace.connect() as con:
+        history_rows, snapshots = fan_out.history_size(con)
+        fan_out_rows = fan_out.fan_out_rows(con)
+    return {
+        "orders": len(raw.orders),
+        "new_month_orders": len(new_month),
+        "customers": len(raw.customers),
+        "history_rows": history_rows,
+        "snapshots": snapshots,
+        "fan_out_rows": fan_out_rows,
+    }
+
+
+def _compare(workspace: Workspace, config: BenchConfig, seconds: dict, checks: dict) -> None:
+    """Time the fan-out join (both frequency counts), pandas and the floor; check their rows."""
+    with workspace.connect() as con:
+        seconds["baseline"], _ = timed(lambda: con.execute(fan_out.baseline_sql()))
+        checks["baseline_rows_differing"] = fan_out.rows_differing(con, BASELINE_TABLE)
+        sum_table = f"{BASELINE_TABLE}_sum"
+        seconds["baseline_sum"], _ = timed(
+            lambda: con.execute(fan_out.baseline_sql(sum_table, fan_out.SUM_FREQUENCY))
+        )
+        checks["baseline_sum_rows_differing"] = fan_out.rows_differing(con, sum_table)
+        fan_out.drop_table(con, sum_table)
+
+        if config.pandas:
+            # The same job as the path's: read the staged orders, compute, write a table.
+            seconds["pandas_load"], staged = timed(lambda: pandas_reference.load_staged_orders(con))
+            seconds["pandas_compute"], history = timed(lambda: pandas_reference.pandas_rfm_history(staged))
+            seconds["pandas_write"], _ = timed(
+                lambda: pandas_reference.write_frame(con, PANDAS_TABLE, history)
+            )
+            seconds["pandas"] = seconds["pandas_load"] + seconds["pandas_compute"] + seconds["pandas_write"]
+            checks["pandas_rows_differing"] = fan_out.rows_differing(con, PANDAS_TABLE)
+            seconds["numpy_reference"] = pandas_reference.time_numpy_reference(con)
+            del staged, history
+
+        seconds["floor"] = min(timed(lambda: fan_out.copy_model(con))[0] for _ in range(config.repeat))
+        fan_out.drop_table(con, FLOOR_TABLE)
+
+
+def run_benchmark(config: BenchConfig, work_dir: Path, project_dir: Path | None = None) -> BenchResult:
+    """Generate, build and time everything for one size and shape; see the package docstring."""
+    workspace = Workspace(work_dir, config, project_dir or find_project_dir())
+    workspace.database.unlink(missing_ok=True)
+    seconds: dict[str, float] = {}
+    checks: dict[str, int] = {}
+    parents: dict[str, dict[str, float]] = {}
+    path_seconds: dict[str, dict[str, float]] = {}
+    steps = 7
+    with tqdm(total=steps, desc=f"bench {config.orders:,} orders", unit="step", leave=False) as bar:
+        bar.set_postfix_str("generate")
+        seconds["generate"], (raw, new_month) = timed(lambda: generate_bench_data(config))
+        write_duckdb(raw, workspace.database)
+        bar.update()
+
+        bar.set_postfix_str("staging")
+        workspace.dbt("seed")
+        path = workspace.path_models()
+        parents["full"] = _staging(workspace, path)
+        bar.update()
+
+        bar.set_postfix_str("full path")
+        fulls = _fastest_path_run(workspace, path, config.repeat, "--full-refresh")
+        path_seconds["full"] = _in_run_order(fulls[0], path)
+        seconds["path_full"] = _path_total(fulls[0], path)
+        seconds["full"] = fulls[0].execution_seconds[MODEL]
+        peak_memory_mib = max(run.peak_memory_mib for run in fulls)
+        sizes = _sizes(workspace, raw, new_month)
+        bar.update()
+
+        bar.set_postfix_str("fan-out join, pandas, floor")
+        _compare(workspace, config, seconds, checks)
+        bar.update()
+
+        bar.set_postfix_str("new month")
+        append_orders_duckdb(new_month, workspace.database)
+        parents["incremental"] = _staging(workspace, path)
+        bar.update()
+
+        bar.set_postfix_str("incremental path")
+        # Every repeat starts from the state the new month left, so each one does the same work a real
+        # `dbt build` after that load would do.
+        increments = _fastest_path_run(workspace, path, config.repeat)
+        path_seconds["incremental"] = _in_run_order(increments[0], path)
+        seconds["path_incremental"] = _path_total(increments[0], path)
+        seconds["incremental"] = increments[0].execution_seconds[MODEL]
+        bar.update()
+
+        bar.set_postfix_str("check the incremental result")
+        # The incremental history must equal what the fan-out join computes from all the data (untimed).
+        with workspace.connect() as con:
+            after = f"{BASELINE_TABLE}_after_incremental"
+            con.execute(fan_out.baseline_sql(after))
+            checks["incremental_rows_differing"] = fan_out.rows_differing(con, after)
+            fan_out.drop_table(con, after)
+            sizes["incremental_rows"] = fan_out.newest_snapshots_rows(con, LOOKBACK_PERIODS + 1)
+        bar.update()
+
+    return BenchResult(
+        config={**asdict(config), "end_date": config.end_date.isoformat()},
+        sizes=sizes,
+        seconds={key: round(value, 3) for key, value in seconds.items()},
+        ratios=ratios(seconds),
+        checks=checks,
+        peak_memory_mib=round(peak_memory_mib, 1),
+        parents_seconds={
+            run: {model: round(value, 3) for model, value in models.items()}
+            for run, models in parents.items()
+        },
+        path_seconds={
+            run: {model: round(value, 3) for model, value in models.items()}
+            for run, models in path_seconds.items()
+        },
+    )

@@ -1,0 +1,9 @@
+-- Rows of the newest $snapshots snapshots: what an incremental run that recomputes the lookback periods and
+-- adds the new one writes at the least.
+select count(*) as newest_rows
+from $model
+where snapshot_date in (
+    select distinct snapshot_date from $model
+    order by snapshot_date desc
+    limit $snapshots
+)
