@@ -1,7 +1,7 @@
 -- Did the campaign work? Take the customers in a segment at a campaign snapshot (vars campaign_segment,
 -- campaign_snapshot_date) and show where they stand at every later snapshot: segment mix and revenue.
-{%- set campaign_segment = var('campaign_segment', 'Champions') -%}
-{%- set campaign_snapshot_date = var('campaign_snapshot_date', none) %}
+{%- set campaign_segment = var('campaign_segment') -%}
+{%- set campaign_snapshot_date = var('campaign_snapshot_date') %}
 
 with
 

@@ -1,5 +1,5 @@
 {#- How every history (customer_rfm_history, the segment families, the change feed) replaces the snapshots an
-    incremental run recomputes, and where the merge key guard (macros/merge_guard.sql) checks the new batch
+    incremental run recomputes, and where the merge key guard (below) checks the new batch
     first. In one place so that every history switches at once.
 
     The guard hooks in through dbt's supported extension points only; the project defines no macro with the
@@ -64,4 +64,100 @@
             drop view if exists {{ batch }}
         {%- endcall -%}
     {%- endif -%}
+{%- endmacro %}
+
+{#- delete+insert matches rows with `=`: a null key part never matches, so its old rows would stay beside the
+    new ones, and a duplicated key would insert twice. Before any incremental merge the new batch is checked,
+    and a bad batch stops the model with a message instead of corrupting the history (where the check runs
+    on each engine: macros/incremental_strategy.sql).
+
+    Every incremental model of this project is one row per customer_id x snapshot_date; a model with another
+    grain names its key columns in `meta: {merge_grain: [...]}` (a missing column stops the model too). -#}
+
+{#- The key columns the guard checks for the model being built: its grain (meta.merge_grain, customer_id and
+    snapshot_date by default) and the strategy's unique_key, once each. -#}
+{% macro merge_key_columns(unique_key=none) -%}
+    {%- set grain = config.get('meta', {}).get('merge_grain', ['customer_id', 'snapshot_date']) -%}
+    {%- set keys = grain + ([unique_key] if unique_key is string else (unique_key or [])) -%}
+    {{ return(keys | unique | list) }}
+{%- endmacro %}
+
+
+{#- Raises when `relation` has a null in any of `key_columns` or more than one row per key; `target` names
+    the model in the message. -#}
+{% macro assert_merge_keys_clean(relation, key_columns, target=none) -%}
+    {%- set target_name = (target or relation) | string -%}
+    {%- set present = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list -%}
+    {%- for column in key_columns if column | lower not in present -%}
+        {{ exceptions.raise_compiler_error(
+            "Merge key guard: " ~ target_name ~ " has no column " ~ column ~ " (its merge key is "
+            ~ key_columns | join(', ') ~ "; set meta.merge_grain for another grain)"
+        ) }}
+    {%- endfor -%}
+    {%- set null_checks = [] -%}
+    {%- for column in key_columns -%}
+        {%- do null_checks.append("sum(case when " ~ column ~ " is null then 1 else 0 end) as null_" ~ loop.index) -%}
+    {%- endfor -%}
+    {%- set check_sql -%}
+        /* merge key guard */
+        with
+
+        batch as (
+
+            select {{ key_columns | join(', ') }} from {{ relation }}
+
+        ),
+
+        duplicated_keys as (
+
+            select {{ key_columns | join(', ') }}
+            from batch
+            group by {{ key_columns | join(', ') }}
+            having count(*) > 1
+
+        ),
+
+        null_counts as (
+
+            select
+                count(*) as batch_rows,
+                {{ null_checks | join(',\n                ') }}
+            from batch
+
+        )
+
+        select
+            null_counts.*,
+            (select count(*) from duplicated_keys) as duplicated_keys
+        from null_counts
+    {%- endset -%}
+    {%- set counts = run_query(check_sql).rows[0] -%}
+    {%- set problems = [] -%}
+    {%- for column in key_columns -%}
+        {#- sum() over an empty batch is null: nothing to merge is not a problem. -#}
+        {%- if (counts[loop.index] or 0) > 0 -%}
+            {%- do problems.append(counts[loop.index] ~ " rows with a null " ~ column) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if (counts[key_columns | length + 1] or 0) > 0 -%}
+        {%- do problems.append(counts[key_columns | length + 1] ~ " keys (" ~ key_columns | join(', ') ~ ") on more than one row") -%}
+    {%- endif -%}
+    {%- if problems -%}
+        {{ exceptions.raise_compiler_error(
+            "Merge key guard: the new batch for " ~ target_name ~ " (" ~ counts[0] ~ " rows) has "
+            ~ problems | join(' and ') ~ "; nothing was merged, the table is unchanged."
+        ) }}
+    {%- endif -%}
+    {{ log("merge key guard: " ~ target_name ~ ": " ~ counts[0] ~ " new rows, keys clean", info=false) }}
+{%- endmacro %}
+
+
+{#- For `dbt run-operation`: checks an existing relation by name, e.g. after loading a batch by hand. -#}
+{% macro check_merge_keys(identifier, key_columns=['customer_id', 'snapshot_date'], schema=none) -%}
+    {%- set relation = adapter.get_relation(database=target.database, schema=schema or target.schema, identifier=identifier) -%}
+    {%- if relation is none -%}
+        {{ exceptions.raise_compiler_error("Merge key guard: no relation " ~ identifier ~ " in schema " ~ (schema or target.schema)) }}
+    {%- endif -%}
+    {%- do customer_segmentation.assert_merge_keys_clean(relation, key_columns) -%}
+    {{ log("merge key guard: " ~ relation ~ " keys clean", info=true) }}
 {%- endmacro %}

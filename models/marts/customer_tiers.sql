@@ -3,13 +3,13 @@
 {%- set adherence_weights = customer_segmentation.weights_var(
     'tier_adherence_weights', ['active_months', 'orders_per_active_month', 'distinct_products', 'recency', 'tenure']) -%}
 {%- set lookback_months = customer_segmentation.window_months_var('tier_lookback_months') -%}
-{%- set profitability_threshold = customer_segmentation.non_negative_number_var('tier_profitability_threshold', 70) -%}
-{%- set adherence_threshold = customer_segmentation.non_negative_number_var('tier_adherence_threshold', 70) -%}
-{%- set churn_risk_days = customer_segmentation.non_negative_number_var('flag_churn_risk_days', 90) -%}
-{%- set warning_days = customer_segmentation.non_negative_number_var('flag_warning_days', 60) -%}
-{%- set xsell_min_active_months = customer_segmentation.non_negative_number_var('flag_xsell_min_active_months', 10) -%}
-{%- set expansion_min_profitability = customer_segmentation.non_negative_number_var('flag_expansion_min_profitability', 70) -%}
-{%- set new_customer_months = customer_segmentation.non_negative_number_var('flag_new_customer_months', 3) -%}
+{%- set profitability_threshold = customer_segmentation.non_negative_number_var('tier_profitability_threshold') -%}
+{%- set adherence_threshold = customer_segmentation.non_negative_number_var('tier_adherence_threshold') -%}
+{%- set churn_risk_days = customer_segmentation.non_negative_number_var('flag_churn_risk_days') -%}
+{%- set warning_days = customer_segmentation.non_negative_number_var('flag_warning_days') -%}
+{%- set xsell_min_active_months = customer_segmentation.non_negative_number_var('flag_xsell_min_active_months') -%}
+{%- set expansion_min_profitability = customer_segmentation.non_negative_number_var('flag_expansion_min_profitability') -%}
+{%- set new_customer_months = customer_segmentation.non_negative_number_var('flag_new_customer_months') -%}
 
 with
 

@@ -23,25 +23,7 @@ DEFAULTED_READERS = ("share_var", "non_negative_number_var", "whole_number_var")
 
 # Files other engineers own that still pass a default this round (the lead drops the second argument at
 # merge). Every entry must still be found, so the list only shrinks.
-PENDING_ELSEWHERE = frozenset(
-    {
-        ("models/staging/_sources.yml", "var('raw_schema', ...)"),
-        ("analyses/campaign_validation.sql", "var('campaign_segment', ...)"),
-        ("analyses/campaign_validation.sql", "var('campaign_snapshot_date', ...)"),
-        *(
-            ("models/marts/customer_tiers.sql", f"non_negative_number_var('{name}', ...)")
-            for name in (
-                "tier_profitability_threshold",
-                "tier_adherence_threshold",
-                "flag_churn_risk_days",
-                "flag_warning_days",
-                "flag_xsell_min_active_months",
-                "flag_expansion_min_profitability",
-                "flag_new_customer_months",
-            )
-        ),
-    }
-)
+PENDING_ELSEWHERE: frozenset[tuple[str, str]] = frozenset()
 
 VAR_CALL = re.compile(r"\bvar\(\s*(?:(['\"])(\w+)\1|(\w+))\s*(,)?")
 READER_CALL = re.compile(r"\b(" + "|".join(READERS) + r")\(\s*(['\"])(\w+)\2\s*(,\s*(?!minimum\s*=)[^)\s])?")
