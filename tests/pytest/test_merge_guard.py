@@ -169,8 +169,8 @@ DEFINITION = re.compile(
     r"(?:\s*,\s*(?:adapter\s*=\s*['\"]([A-Za-z_]+)['\"]|(default)))?"
 )
 # dbt-spark's snapshot needs MERGE (delta, iceberg or hudi tables); the project's parquet snapshot replaces
-# that materialization for Spark (macros/engines/spark.sql). A materialization of a resource type dbt fixes
-# (snapshots are always materialized 'snapshot') cannot be added under another name.
+# that materialization for Spark (macros/engines/spark_snapshot.sql). A materialization of a resource type dbt
+# fixes (snapshots are always materialized 'snapshot') cannot be added under another name.
 KNOWN_REPLACEMENTS = {"materialization_snapshot_spark"}
 
 
