@@ -161,6 +161,11 @@ SLOWEST_FIRST = (
     "test_spark_parity.py",
     "test_spark_at_size.py",
     "test_postgres_parity.py",
+    "test_late_data_any_age.py",
+    "test_postgres_reliability.py",
+    "test_late_data_property.py",
+    "test_merge_guard.py",
+    "test_bench.py",
 )
 
 
