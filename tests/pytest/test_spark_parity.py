@@ -390,13 +390,20 @@ def test_spark_builds_the_same_marts_as_duckdb_full_and_incremental(engines, par
 
 
 def test_a_duplicate_key_stops_the_partition_overwrite_on_spark(engines) -> None:
-    # Runs after the parity test, on its built warehouse. A repeated period repeats every customer's key.
+    # Runs after the parity test, on its built warehouse. The newest snapshot's engine rows are copied once
+    # more, stamped later than the history's rows, so the history recomputes that snapshot and every key of
+    # its batch appears twice.
     _, spark = engines
     history = f"select * from {SPARK_SCHEMA}.customer_rfm_history"
     before = spark.arrow(history).sort_by([("customer_id", "ascending"), ("snapshot_date", "ascending")])
+    windows = f"{SPARK_SCHEMA}.int_customer_snapshot_windows"
+    columns = [
+        "current_timestamp() + interval 1 minute as computed_at" if column == "computed_at" else column
+        for column in spark.spark.table(windows).columns
+    ]
     spark.spark.sql(
-        f"insert into {SPARK_SCHEMA}.int_rfm_periods select * from {SPARK_SCHEMA}.int_rfm_periods"
-        f" where snapshot_date = (select max(snapshot_date) from {SPARK_SCHEMA}.int_rfm_periods)"
+        f"insert into {windows} select {', '.join(columns)} from {windows}"
+        f" where snapshot_date = (select max(snapshot_date) from {windows})"
     )
     try:
         with pytest.raises(DbtCommandError) as failure:
@@ -407,7 +414,7 @@ def test_a_duplicate_key_stops_the_partition_overwrite_on_spark(engines) -> None
         after = spark.arrow(history).sort_by([("customer_id", "ascending"), ("snapshot_date", "ascending")])
         assert after.equals(before)
     finally:
-        spark.dbt("run", "--select", "int_rfm_periods")
+        spark.dbt("run", "--select", "int_customer_snapshot_windows", "--full-refresh")
 
 
 def test_spark_clv_predictions_equal_duckdb_and_pymc_marketing(engines) -> None:
