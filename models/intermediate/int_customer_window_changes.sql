@@ -15,6 +15,129 @@
 {%- set value = customer_segmentation.value_config() -%}
 {%- set health = customer_segmentation.health_config() -%}
 {%- set money = customer_segmentation.money_type() -%}
+{#- Each window total's change column, and the latest-value columns a change row sets (their type). -#}
+{%- set total_types = {
+    'rfm_frequency': 'integer',
+    'rfm_monetary': money,
+    'purchase_days': 'integer',
+    'purchase_days_revenue': money,
+    'events': 'integer',
+    'core_actions': 'integer',
+    'active_weeks': 'integer',
+    'revenue': money,
+    'gross_revenue': money,
+    'refunded_revenue': money,
+    'recent_revenue': money,
+    'prior_revenue': money,
+} -%}
+{%- set totals = total_types.keys() | list -%}
+{%- set latest = {
+    'last_order_date': 'date',
+    'last_activity_date': 'date',
+    'last_event_date': 'date',
+    'first_order_date': 'date',
+    'first_purchase_day_revenue': money,
+    'customer_since_date': 'date',
+} -%}
+{%- set hashed_columns = ['customer_id', 'snapshot_date'] -%}
+{%- for total in totals -%}
+    {%- do hashed_columns.append(total ~ '_change') -%}
+{%- endfor -%}
+{%- do hashed_columns.extend(latest.keys() | list) -%}
+{#- The edges of the windows: where a row enters or leaves them, and what it changes there (every other total
+    changes by 0 and every other latest value is null). `only_when` skips rows that change nothing. -#}
+{%- set window_edges = [
+    {
+        'why': 'Entering every window at once. Recency looks at every completed order, in a window or not; a refund-only day is neither a purchase nor activity.',
+        'source': 'day_changes',
+        'snapshot': 'entering_snapshot_date',
+        'changes': {
+            'rfm_frequency': 'completed_orders',
+            'rfm_monetary': 'net_revenue',
+            'purchase_days': 'case when completed_orders > 0 then 1 else 0 end',
+            'purchase_days_revenue': 'case when completed_orders > 0 then net_revenue else 0 end',
+            'events': 'events',
+            'core_actions': 'core_actions',
+            'revenue': 'net_revenue',
+            'gross_revenue': 'gross_revenue',
+            'refunded_revenue': 'refunded_revenue',
+            'recent_revenue': 'net_revenue',
+        },
+        'latest': {
+            'last_order_date': 'case when completed_orders > 0 then activity_date end',
+            'last_activity_date': 'case when is_active_day then activity_date end',
+            'last_event_date': 'case when events > 0 then activity_date end',
+        },
+    },
+    {
+        'why': 'Leaving the RFM window.',
+        'source': 'day_changes',
+        'snapshot': 'leaving_rfm_snapshot_date',
+        'only_when': 'order_rows > 0',
+        'changes': {'rfm_frequency': '-1 * completed_orders', 'rfm_monetary': '-1 * net_revenue'},
+    },
+    {
+        'why': 'Leaving the behaviour window.',
+        'source': 'day_changes',
+        'snapshot': 'leaving_behaviour_snapshot_date',
+        'only_when': 'events > 0',
+        'changes': {'events': '-1 * events', 'core_actions': '-1 * core_actions'},
+    },
+    {
+        'why': 'Leaving the value window.',
+        'source': 'day_changes',
+        'snapshot': 'leaving_value_snapshot_date',
+        'only_when': 'order_rows > 0',
+        'changes': {
+            'revenue': '-1 * net_revenue',
+            'gross_revenue': '-1 * gross_revenue',
+            'refunded_revenue': '-1 * refunded_revenue',
+        },
+    },
+    {
+        'why': 'Leaving the recent trend window is entering the prior one.',
+        'source': 'day_changes',
+        'snapshot': 'leaving_recent_snapshot_date',
+        'only_when': 'order_rows > 0',
+        'changes': {'recent_revenue': '-1 * net_revenue', 'prior_revenue': 'net_revenue'},
+    },
+    {
+        'why': 'Leaving the prior trend window.',
+        'source': 'day_changes',
+        'snapshot': 'leaving_prior_snapshot_date',
+        'only_when': 'order_rows > 0',
+        'changes': {'prior_revenue': '-1 * net_revenue'},
+    },
+    {
+        'why': 'Active weeks entering the behaviour window.',
+        'source': 'week_changes',
+        'snapshot': 'entering_snapshot_date',
+        'changes': {'active_weeks': '1'},
+    },
+    {
+        'why': 'Active weeks leaving it.',
+        'source': 'week_changes',
+        'snapshot': 'leaving_behaviour_snapshot_date',
+        'changes': {'active_weeks': '-1'},
+    },
+    {
+        'why': 'The first purchase day, at the snapshot it enters.',
+        'source': 'first_purchase_day_changes',
+        'snapshot': 'entering_snapshot_date',
+        'changes': {},
+        'latest': {
+            'first_order_date': 'first_order_date',
+            'first_purchase_day_revenue': 'first_purchase_day_revenue',
+        },
+    },
+    {
+        'why': "The start marker: a customer's rows begin at the first snapshot whose as-of date reaches their start.",
+        'source': 'customer_start_changes',
+        'snapshot': 'entering_snapshot_date',
+        'changes': {},
+        'latest': {'customer_since_date': 'customer_since_date'},
+    },
+] -%}
 
 with
 
@@ -169,286 +292,65 @@ active_weeks as (
 
 ),
 
-window_changes as (
+week_changes as (
 
-    -- Entering every window at once. Recency looks at every completed order, in a window or not; a
-    -- refund-only day is neither a purchase nor activity.
-    select
-        customer_id,
-        entering_snapshot_date as snapshot_date,
-        completed_orders as rfm_frequency_change,
-        net_revenue as rfm_monetary_change,
-        case when completed_orders > 0 then 1 else 0 end as purchase_days_change,
-        case when completed_orders > 0 then net_revenue else 0 end as purchase_days_revenue_change,
-        events as events_change,
-        core_actions as core_actions_change,
-        0 as active_weeks_change,
-        net_revenue as revenue_change,
-        gross_revenue as gross_revenue_change,
-        refunded_revenue as refunded_revenue_change,
-        net_revenue as recent_revenue_change,
-        0 as prior_revenue_change,
-        case when completed_orders > 0 then activity_date end as last_order_date,
-        case when is_active_day then activity_date end as last_activity_date,
-        case when events > 0 then activity_date end as last_event_date,
-        cast(null as date) as first_order_date,
-        cast(null as {{ money }}) as first_purchase_day_revenue,
-        cast(null as date) as customer_since_date
-    from day_changes
-
-    union all
-
-    -- Leaving the RFM window.
-    select
-        customer_id,
-        leaving_rfm_snapshot_date as snapshot_date,
-        -1 * completed_orders as rfm_frequency_change,
-        -1 * net_revenue as rfm_monetary_change,
-        0 as purchase_days_change,
-        0 as purchase_days_revenue_change,
-        0 as events_change,
-        0 as core_actions_change,
-        0 as active_weeks_change,
-        0 as revenue_change,
-        0 as gross_revenue_change,
-        0 as refunded_revenue_change,
-        0 as recent_revenue_change,
-        0 as prior_revenue_change,
-        cast(null as date) as last_order_date,
-        cast(null as date) as last_activity_date,
-        cast(null as date) as last_event_date,
-        cast(null as date) as first_order_date,
-        cast(null as {{ money }}) as first_purchase_day_revenue,
-        cast(null as date) as customer_since_date
-    from day_changes
-    where order_rows > 0
-        and leaving_rfm_snapshot_date is not null
-
-    union all
-
-    -- Leaving the behaviour window.
-    select
-        customer_id,
-        leaving_behaviour_snapshot_date as snapshot_date,
-        0 as rfm_frequency_change,
-        0 as rfm_monetary_change,
-        0 as purchase_days_change,
-        0 as purchase_days_revenue_change,
-        -1 * events as events_change,
-        -1 * core_actions as core_actions_change,
-        0 as active_weeks_change,
-        0 as revenue_change,
-        0 as gross_revenue_change,
-        0 as refunded_revenue_change,
-        0 as recent_revenue_change,
-        0 as prior_revenue_change,
-        cast(null as date) as last_order_date,
-        cast(null as date) as last_activity_date,
-        cast(null as date) as last_event_date,
-        cast(null as date) as first_order_date,
-        cast(null as {{ money }}) as first_purchase_day_revenue,
-        cast(null as date) as customer_since_date
-    from day_changes
-    where events > 0
-        and leaving_behaviour_snapshot_date is not null
-
-    union all
-
-    -- Leaving the value window.
-    select
-        customer_id,
-        leaving_value_snapshot_date as snapshot_date,
-        0 as rfm_frequency_change,
-        0 as rfm_monetary_change,
-        0 as purchase_days_change,
-        0 as purchase_days_revenue_change,
-        0 as events_change,
-        0 as core_actions_change,
-        0 as active_weeks_change,
-        -1 * net_revenue as revenue_change,
-        -1 * gross_revenue as gross_revenue_change,
-        -1 * refunded_revenue as refunded_revenue_change,
-        0 as recent_revenue_change,
-        0 as prior_revenue_change,
-        cast(null as date) as last_order_date,
-        cast(null as date) as last_activity_date,
-        cast(null as date) as last_event_date,
-        cast(null as date) as first_order_date,
-        cast(null as {{ money }}) as first_purchase_day_revenue,
-        cast(null as date) as customer_since_date
-    from day_changes
-    where order_rows > 0
-        and leaving_value_snapshot_date is not null
-
-    union all
-
-    -- Leaving the recent trend window is entering the prior one.
-    select
-        customer_id,
-        leaving_recent_snapshot_date as snapshot_date,
-        0 as rfm_frequency_change,
-        0 as rfm_monetary_change,
-        0 as purchase_days_change,
-        0 as purchase_days_revenue_change,
-        0 as events_change,
-        0 as core_actions_change,
-        0 as active_weeks_change,
-        0 as revenue_change,
-        0 as gross_revenue_change,
-        0 as refunded_revenue_change,
-        -1 * net_revenue as recent_revenue_change,
-        net_revenue as prior_revenue_change,
-        cast(null as date) as last_order_date,
-        cast(null as date) as last_activity_date,
-        cast(null as date) as last_event_date,
-        cast(null as date) as first_order_date,
-        cast(null as {{ money }}) as first_purchase_day_revenue,
-        cast(null as date) as customer_since_date
-    from day_changes
-    where order_rows > 0
-        and leaving_recent_snapshot_date is not null
-
-    union all
-
-    -- Leaving the prior trend window.
-    select
-        customer_id,
-        leaving_prior_snapshot_date as snapshot_date,
-        0 as rfm_frequency_change,
-        0 as rfm_monetary_change,
-        0 as purchase_days_change,
-        0 as purchase_days_revenue_change,
-        0 as events_change,
-        0 as core_actions_change,
-        0 as active_weeks_change,
-        0 as revenue_change,
-        0 as gross_revenue_change,
-        0 as refunded_revenue_change,
-        0 as recent_revenue_change,
-        -1 * net_revenue as prior_revenue_change,
-        cast(null as date) as last_order_date,
-        cast(null as date) as last_activity_date,
-        cast(null as date) as last_event_date,
-        cast(null as date) as first_order_date,
-        cast(null as {{ money }}) as first_purchase_day_revenue,
-        cast(null as date) as customer_since_date
-    from day_changes
-    where order_rows > 0
-        and leaving_prior_snapshot_date is not null
-
-    union all
-
-    -- Active weeks entering the behaviour window.
     select
         active_weeks.customer_id,
-        date_windows.entering_snapshot_date as snapshot_date,
-        0 as rfm_frequency_change,
-        0 as rfm_monetary_change,
-        0 as purchase_days_change,
-        0 as purchase_days_revenue_change,
-        0 as events_change,
-        0 as core_actions_change,
-        1 as active_weeks_change,
-        0 as revenue_change,
-        0 as gross_revenue_change,
-        0 as refunded_revenue_change,
-        0 as recent_revenue_change,
-        0 as prior_revenue_change,
-        cast(null as date) as last_order_date,
-        cast(null as date) as last_activity_date,
-        cast(null as date) as last_event_date,
-        cast(null as date) as first_order_date,
-        cast(null as {{ money }}) as first_purchase_day_revenue,
-        cast(null as date) as customer_since_date
+        entering.entering_snapshot_date,
+        leaving.leaving_behaviour_snapshot_date
     from active_weeks
-    inner join date_windows
-        on active_weeks.first_event_date = date_windows.window_date
+    inner join date_windows as entering
+        on active_weeks.first_event_date = entering.window_date
+    inner join date_windows as leaving
+        on active_weeks.last_event_date = leaving.window_date
 
-    union all
+),
 
-    -- Active weeks leaving it.
+first_purchase_day_changes as (
+
     select
-        active_weeks.customer_id,
-        date_windows.leaving_behaviour_snapshot_date as snapshot_date,
-        0 as rfm_frequency_change,
-        0 as rfm_monetary_change,
-        0 as purchase_days_change,
-        0 as purchase_days_revenue_change,
-        0 as events_change,
-        0 as core_actions_change,
-        -1 as active_weeks_change,
-        0 as revenue_change,
-        0 as gross_revenue_change,
-        0 as refunded_revenue_change,
-        0 as recent_revenue_change,
-        0 as prior_revenue_change,
-        cast(null as date) as last_order_date,
-        cast(null as date) as last_activity_date,
-        cast(null as date) as last_event_date,
-        cast(null as date) as first_order_date,
-        cast(null as {{ money }}) as first_purchase_day_revenue,
-        cast(null as date) as customer_since_date
-    from active_weeks
-    inner join date_windows
-        on active_weeks.last_event_date = date_windows.window_date
-    where date_windows.leaving_behaviour_snapshot_date is not null
-
-    union all
-
-    -- The first purchase day, at the snapshot it enters.
-    select
-        first_purchase_days.customer_id,
-        date_windows.entering_snapshot_date as snapshot_date,
-        0 as rfm_frequency_change,
-        0 as rfm_monetary_change,
-        0 as purchase_days_change,
-        0 as purchase_days_revenue_change,
-        0 as events_change,
-        0 as core_actions_change,
-        0 as active_weeks_change,
-        0 as revenue_change,
-        0 as gross_revenue_change,
-        0 as refunded_revenue_change,
-        0 as recent_revenue_change,
-        0 as prior_revenue_change,
-        cast(null as date) as last_order_date,
-        cast(null as date) as last_activity_date,
-        cast(null as date) as last_event_date,
-        first_purchase_days.first_order_date,
-        first_purchase_days.first_purchase_day_revenue,
-        cast(null as date) as customer_since_date
+        first_purchase_days.*,
+        date_windows.entering_snapshot_date
     from first_purchase_days
     inner join date_windows
         on first_purchase_days.first_order_date = date_windows.window_date
 
-    union all
+),
 
-    -- The start marker: a customer's rows begin at the first snapshot whose as-of date reaches their start.
+customer_start_changes as (
+
     select
-        customer_starts.customer_id,
-        date_windows.entering_snapshot_date as snapshot_date,
-        0 as rfm_frequency_change,
-        0 as rfm_monetary_change,
-        0 as purchase_days_change,
-        0 as purchase_days_revenue_change,
-        0 as events_change,
-        0 as core_actions_change,
-        0 as active_weeks_change,
-        0 as revenue_change,
-        0 as gross_revenue_change,
-        0 as refunded_revenue_change,
-        0 as recent_revenue_change,
-        0 as prior_revenue_change,
-        cast(null as date) as last_order_date,
-        cast(null as date) as last_activity_date,
-        cast(null as date) as last_event_date,
-        cast(null as date) as first_order_date,
-        cast(null as {{ money }}) as first_purchase_day_revenue,
-        customer_starts.customer_since_date
+        customer_starts.*,
+        date_windows.entering_snapshot_date
     from customer_starts
     inner join date_windows
         on customer_starts.customer_since_date = date_windows.window_date
-    where date_windows.entering_snapshot_date is not null
+
+),
+
+window_changes as (
+    {%- for edge in window_edges %}
+
+    -- {{ edge.why }}
+    select
+        customer_id,
+        {{ edge.snapshot }} as snapshot_date,
+        {%- for total in totals %}
+        {{ edge.changes.get(total, 0) }} as {{ total }}_change,
+        {%- endfor %}
+        {%- for column, type in latest.items() %}
+        {{ edge.get('latest', {}).get(column, 'cast(null as ' ~ type ~ ')') }} as {{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from {{ edge.source }}
+    where {{ edge.snapshot }} is not null
+    {%- if edge.only_when %}
+        and {{ edge.only_when }}
+    {%- endif %}
+    {%- if not loop.last %}
+
+    union all
+    {%- endif %}
+    {%- endfor %}
 
 ),
 
@@ -457,26 +359,13 @@ snapshot_changes as (
     select
         customer_id,
         snapshot_date,
-        cast(sum(rfm_frequency_change) as integer) as rfm_frequency_change,
-        cast(sum(rfm_monetary_change) as {{ money }}) as rfm_monetary_change,
-        cast(sum(purchase_days_change) as integer) as purchase_days_change,
-        cast(sum(purchase_days_revenue_change) as {{ money }}) as purchase_days_revenue_change,
-        cast(sum(events_change) as integer) as events_change,
-        cast(sum(core_actions_change) as integer) as core_actions_change,
-        cast(sum(active_weeks_change) as integer) as active_weeks_change,
-        cast(sum(revenue_change) as {{ money }}) as revenue_change,
-        cast(sum(gross_revenue_change) as {{ money }}) as gross_revenue_change,
-        cast(sum(refunded_revenue_change) as {{ money }}) as refunded_revenue_change,
-        cast(sum(recent_revenue_change) as {{ money }}) as recent_revenue_change,
-        cast(sum(prior_revenue_change) as {{ money }}) as prior_revenue_change,
-        max(last_order_date) as last_order_date,
-        max(last_activity_date) as last_activity_date,
-        max(last_event_date) as last_event_date,
-        max(first_order_date) as first_order_date,
-        cast(max(first_purchase_day_revenue) as {{ money }}) as first_purchase_day_revenue,
-        max(customer_since_date) as customer_since_date
+        {%- for total in totals %}
+        cast(sum({{ total }}_change) as {{ total_types[total] }}) as {{ total }}_change,
+        {%- endfor %}
+        {%- for column, type in latest.items() %}
+        cast(max({{ column }}) as {{ type }}) as {{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from window_changes
-    where snapshot_date is not null
     group by
         customer_id,
         snapshot_date
@@ -487,28 +376,7 @@ final as (
 
     select
         *,
-        {{ customer_segmentation.row_hash([
-            'customer_id',
-            'snapshot_date',
-            'rfm_frequency_change',
-            'rfm_monetary_change',
-            'purchase_days_change',
-            'purchase_days_revenue_change',
-            'events_change',
-            'core_actions_change',
-            'active_weeks_change',
-            'revenue_change',
-            'gross_revenue_change',
-            'refunded_revenue_change',
-            'recent_revenue_change',
-            'prior_revenue_change',
-            'last_order_date',
-            'last_activity_date',
-            'last_event_date',
-            'first_order_date',
-            'first_purchase_day_revenue',
-            'customer_since_date',
-        ]) }} as change_hash
+        {{ customer_segmentation.row_hash(hashed_columns) }} as change_hash
     from snapshot_changes
 
 )
