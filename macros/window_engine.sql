@@ -1,20 +1,22 @@
-{#- How the window engine's incremental runs find their own start (int_customer_snapshot_windows).
+{#- How the window engine's incremental models find their own start (int_customer_window_changes,
+    int_customer_snapshot_windows).
 
-    Every stored snapshot keeps the fingerprint of the change rows it was rolled from (the sum of their row
-    hashes, macros/engines/fingerprint.sql) and its as_of_date. A snapshot's totals depend only on the change
-    rows up to it and its own as_of_date, so a run compares them per snapshot with the freshly computed ones
-    and recomputes from the earliest snapshot that differs, is new or has gone: late rows, corrected or
-    re-statused rows and sign-up dates of any age are found, not only those in a fixed lookback. When
-    anything is recomputed, at least the newest `rfm_lookback_periods` built snapshots are (a floor). The
-    running totals are carried in from the stored rows of the snapshot just before the start, which are
-    unchanged by construction, so a run's cost follows the periods it rebuilds. -#}
+    Every stored snapshot keeps the fingerprint of the inputs it was built from (sums of row hashes,
+    macros/engines/fingerprint.sql): the change rows keep that of the customer-days, sign-ups and calendar
+    row they were derived from (int_window_input_fingerprints); the snapshot windows keep the change rows'
+    and their as_of_date. A snapshot depends only on inputs up to it, so a run compares the fingerprints per
+    snapshot with the fresh ones and recomputes from the earliest snapshot that differs, is new or has gone:
+    late rows, corrected or re-statused rows and sign-up dates of any age are found, not only those in a
+    fixed lookback. When anything is recomputed, at least the newest `lookback` built snapshots are (a
+    floor). The snapshot windows carry their running totals in from the stored rows of the snapshot just
+    before the start, unchanged by construction, so a run's cost follows the periods it rebuilds. -#}
 
 {#- The plan of a build, decided when the model compiles: a dict with
       start_snapshot_date  first snapshot to recompute as 'YYYY-MM-DD', none on a full build
       carry_snapshot_date  stored snapshot the running totals are carried in from, none when there is none
       nothing_to_do        true when no snapshot differs (the run writes no row)
     and one log line saying how far back the run goes and why. -#}
-{% macro window_engine_plan(changes_relation, periods_relation, lookback) -%}
+{% macro window_engine_plan(fingerprints_relation, periods_relation, lookback, compare_as_of) -%}
     {%- set plan = {'start_snapshot_date': none, 'carry_snapshot_date': none, 'nothing_to_do': false} -%}
     {#- A unit test renders the model without a table of its own (`this` is none): a full build. -#}
     {%- if this is none or not (execute and is_incremental()) -%}
@@ -28,8 +30,8 @@
 
             select
                 snapshot_date,
-                {{ customer_segmentation.fingerprint_total('change_hash') }} as inputs_fingerprint
-            from {{ changes_relation }}
+                max(inputs_fingerprint) as inputs_fingerprint
+            from {{ fingerprints_relation }}
             group by snapshot_date
 
         ),
@@ -50,8 +52,10 @@
 
             select
                 snapshot_date,
+                {%- if compare_as_of %}
                 min(as_of_date) as min_as_of_date,
                 max(as_of_date) as max_as_of_date,
+                {%- endif %}
                 min(inputs_fingerprint) as min_inputs_fingerprint,
                 max(inputs_fingerprint) as max_inputs_fingerprint
             from {{ this }}
@@ -64,11 +68,13 @@
             case
                 when stored.snapshot_date is null then 'new'
                 when fresh.snapshot_date is null then 'removed'
-                when stored.min_as_of_date <> fresh.as_of_date
-                    or stored.max_as_of_date <> fresh.as_of_date
-                    or stored.min_inputs_fingerprint <> fresh.inputs_fingerprint
+                when stored.min_inputs_fingerprint <> fresh.inputs_fingerprint
                     or stored.max_inputs_fingerprint <> fresh.inputs_fingerprint
                     or stored.min_inputs_fingerprint is null
+                    {%- if compare_as_of %}
+                    or stored.min_as_of_date <> fresh.as_of_date
+                    or stored.max_as_of_date <> fresh.as_of_date
+                    {%- endif %}
                     then 'changed'
                 else 'same'
             end as status
@@ -77,7 +83,7 @@
             on fresh.snapshot_date = stored.snapshot_date
         order by 1
     {%- endset -%}
-    {%- set rows = run_query(comparison_sql).rows -%}
+{%- set rows = run_query(comparison_sql).rows -%}
     {%- set statuses = {'same': [], 'changed': [], 'new': [], 'removed': []} -%}
     {%- for row in rows -%}
         {%- do statuses[row[1]].append(row[0] | string) -%}
@@ -90,7 +96,7 @@
     {%- endif -%}
     {%- set built = (statuses.same + statuses.changed) | sort -%}
     {%- set start = differing[0] -%}
-    {%- set floor_applies = built | length > 0 and built[-1 * ([lookback, built | length] | min)] < start -%}
+    {%- set floor_applies = lookback > 0 and built | length > 0 and built[-1 * ([lookback, built | length] | min)] < start -%}
     {%- if floor_applies -%}
         {%- set start = built[-1 * ([lookback, built | length] | min)] -%}
     {%- endif -%}

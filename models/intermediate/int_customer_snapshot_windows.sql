@@ -13,7 +13,7 @@
 {%- set lookback = customer_segmentation.rfm_lookback_periods() -%}
 {%- set money = customer_segmentation.money_type() -%}
 {%- set plan = customer_segmentation.window_engine_plan(
-    ref('int_customer_window_changes'), ref('int_rfm_periods'), lookback
+    ref('int_customer_window_changes'), ref('int_rfm_periods'), lookback, compare_as_of=true
 ) -%}
 {%- set start = plan.start_snapshot_date -%}
 {%- set carried = plan.carry_snapshot_date -%}
@@ -71,9 +71,10 @@ recomputed_changes as (
 
 snapshot_fingerprints as (
 
+    -- The inputs fingerprint the snapshot's change rows were built from, the same on each of them.
     select
         snapshot_date,
-        {{ customer_segmentation.fingerprint_total('change_hash') }} as inputs_fingerprint
+        max(inputs_fingerprint) as inputs_fingerprint
     from recomputed_changes
     group by snapshot_date
 

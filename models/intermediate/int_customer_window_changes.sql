@@ -1,20 +1,23 @@
+{{ config(
+    materialized='incremental',
+    on_schema_change='fail',
+    pre_hook="{{ customer_segmentation.window_engine_drop_removed_snapshots(ref('int_rfm_periods')) }}",
+    **customer_segmentation.family_history_incremental_config()
+) }}
 {#- Per customer and snapshot, how every trailing-window total changes: activity dated in the period enters,
-    activity whose window has passed leaves. Rolling these changes forward per customer
-    (int_customer_snapshot_windows) gives each snapshot's totals at a cost linear in active customer-days plus
-    customers x periods: days are mapped to snapshots through a dates x periods table, never joined to every
-    later period. Windows end at the snapshot's as_of_date, with an exclusive lower bound:
-      RFM        `rfm_window_months` (12; 0 = all history): completed orders, net revenue
-      behaviour  `behaviour_window_days` (30): events, core actions, active calendar weeks
-      value      `value_window_months` (12): net, gross and refunded revenue
-      recent     the last `health_trend_days` (90) and prior, the same number of days before those
-    and, never leaving: purchase days (days with a completed order) and their net revenue, the latest
-    completed order, active and event day, the first purchase day, and the customer's start.
-    Each row carries `change_hash`, a 64-bit hash of its values: summed per snapshot it is the fingerprint an
-    incremental run compares with the one stored, to find the earliest snapshot whose inputs changed. -#}
-{%- set behaviour = customer_segmentation.behaviour_config() -%}
-{%- set value = customer_segmentation.value_config() -%}
-{%- set health = customer_segmentation.health_config() -%}
+    activity whose window has passed leaves (int_window_date_edges says where). Rolling these changes forward
+    per customer (int_customer_snapshot_windows) gives each snapshot's totals at a cost linear in active
+    customer-days plus customers x periods. Purchase days (days with a completed order) and their net revenue,
+    the latest completed order, active and event day, the first purchase day and the customer's start never
+    leave. Incremental runs rebuild only the snapshots from the earliest one whose inputs changed
+    (int_window_input_fingerprints, macros/window_engine.sql), reading only the dates that enter or leave a
+    window there; every row keeps its snapshot's inputs fingerprint, which the next run compares. -#}
 {%- set money = customer_segmentation.money_type() -%}
+{#- No floor: a snapshot's change rows depend on nothing but its inputs, which the fingerprint covers. -#}
+{%- set plan = customer_segmentation.window_engine_plan(
+    ref('int_window_input_fingerprints'), ref('int_rfm_periods'), lookback=0, compare_as_of=false
+) -%}
+{%- set start = plan.start_snapshot_date -%}
 {#- Each window total's change column, and the latest-value columns a change row sets (their type). -#}
 {%- set total_types = {
     'rfm_frequency': 'integer',
@@ -39,11 +42,6 @@
     'first_purchase_day_revenue': money,
     'customer_since_date': 'date',
 } -%}
-{%- set hashed_columns = ['customer_id', 'snapshot_date'] -%}
-{%- for total in totals -%}
-    {%- do hashed_columns.append(total ~ '_change') -%}
-{%- endfor -%}
-{%- do hashed_columns.extend(latest.keys() | list) -%}
 {#- The edges of the windows: where a row enters or leaves them, and what it changes there (every other total
     changes by 0 and every other latest value is null). `only_when` skips rows that change nothing. -#}
 {%- set window_edges = [
@@ -153,23 +151,28 @@ daily_activity as (
 
 ),
 
-periods as (
+date_edges as (
 
-    select * from {{ ref('int_rfm_periods') }}
+    select * from {{ ref('int_window_date_edges') }}
 
 ),
 
-period_windows as (
+input_fingerprints as (
 
-    select
-        snapshot_date,
-        as_of_date,
-        window_start_date as rfm_window_start_date,
-        cast({{ dbt.dateadd('day', -1 * behaviour.window_days, 'as_of_date') }} as date) as behaviour_window_start_date,
-        {{ customer_segmentation.months_before('as_of_date', value.window_months) }} as value_window_start_date,
-        cast({{ dbt.dateadd('day', -1 * health.trend_days, 'as_of_date') }} as date) as recent_window_start_date,
-        cast({{ dbt.dateadd('day', -2 * health.trend_days, 'as_of_date') }} as date) as prior_window_start_date
-    from periods
+    select * from {{ ref('int_window_input_fingerprints') }}
+
+),
+
+recomputed_date_edges as (
+
+    -- Only the dates that enter or leave a window at a recomputed snapshot are read again.
+    select * from date_edges
+    {%- if start %}
+    where entering_snapshot_date >= {{ customer_segmentation.window_engine_date(start) }}
+        {%- for window in ['rfm', 'behaviour', 'value', 'recent', 'prior'] %}
+        or leaving_{{ window }}_snapshot_date >= {{ customer_segmentation.window_engine_date(start) }}
+        {%- endfor %}
+    {%- endif %}
 
 ),
 
@@ -224,53 +227,19 @@ first_purchase_days as (
 
 ),
 
-window_dates as (
-
-    select activity_date as window_date from daily_activity
-    union
-    select customer_since_date as window_date from customer_starts
-
-),
-
-date_windows as (
-
-    -- For each date: the first snapshot whose as-of date reaches it (it enters) and, per window, the first
-    -- snapshot whose window starts on or after it (it has left). Both bounds move forward with the period,
-    -- so a date sits in one contiguous run of snapshots; one that enters and leaves at the same snapshot
-    -- never counts, and its changes cancel. A date after every as-of date enters no snapshot.
-    select
-        window_dates.window_date,
-        min(case when period_windows.as_of_date >= window_dates.window_date then period_windows.snapshot_date end)
-            as entering_snapshot_date,
-        min(case when period_windows.rfm_window_start_date >= window_dates.window_date then period_windows.snapshot_date end)
-            as leaving_rfm_snapshot_date,
-        min(case when period_windows.behaviour_window_start_date >= window_dates.window_date then period_windows.snapshot_date end)
-            as leaving_behaviour_snapshot_date,
-        min(case when period_windows.value_window_start_date >= window_dates.window_date then period_windows.snapshot_date end)
-            as leaving_value_snapshot_date,
-        min(case when period_windows.recent_window_start_date >= window_dates.window_date then period_windows.snapshot_date end)
-            as leaving_recent_snapshot_date,
-        min(case when period_windows.prior_window_start_date >= window_dates.window_date then period_windows.snapshot_date end)
-            as leaving_prior_snapshot_date
-    from window_dates
-    cross join period_windows
-    group by window_dates.window_date
-
-),
-
 day_changes as (
 
     select
         daily_activity.*,
-        date_windows.entering_snapshot_date,
-        date_windows.leaving_rfm_snapshot_date,
-        date_windows.leaving_behaviour_snapshot_date,
-        date_windows.leaving_value_snapshot_date,
-        date_windows.leaving_recent_snapshot_date,
-        date_windows.leaving_prior_snapshot_date
+        recomputed_date_edges.entering_snapshot_date,
+        recomputed_date_edges.leaving_rfm_snapshot_date,
+        recomputed_date_edges.leaving_behaviour_snapshot_date,
+        recomputed_date_edges.leaving_value_snapshot_date,
+        recomputed_date_edges.leaving_recent_snapshot_date,
+        recomputed_date_edges.leaving_prior_snapshot_date
     from daily_activity
-    inner join date_windows
-        on daily_activity.activity_date = date_windows.window_date
+    inner join recomputed_date_edges
+        on daily_activity.activity_date = recomputed_date_edges.window_date
 
 ),
 
@@ -299,9 +268,9 @@ week_changes as (
         entering.entering_snapshot_date,
         leaving.leaving_behaviour_snapshot_date
     from active_weeks
-    inner join date_windows as entering
+    inner join date_edges as entering
         on active_weeks.first_event_date = entering.window_date
-    inner join date_windows as leaving
+    inner join date_edges as leaving
         on active_weeks.last_event_date = leaving.window_date
 
 ),
@@ -310,10 +279,10 @@ first_purchase_day_changes as (
 
     select
         first_purchase_days.*,
-        date_windows.entering_snapshot_date
+        date_edges.entering_snapshot_date
     from first_purchase_days
-    inner join date_windows
-        on first_purchase_days.first_order_date = date_windows.window_date
+    inner join date_edges
+        on first_purchase_days.first_order_date = date_edges.window_date
 
 ),
 
@@ -321,10 +290,10 @@ customer_start_changes as (
 
     select
         customer_starts.*,
-        date_windows.entering_snapshot_date
+        date_edges.entering_snapshot_date
     from customer_starts
-    inner join date_windows
-        on customer_starts.customer_since_date = date_windows.window_date
+    inner join date_edges
+        on customer_starts.customer_since_date = date_edges.window_date
 
 ),
 
@@ -343,6 +312,9 @@ window_changes as (
         {%- endfor %}
     from {{ edge.source }}
     where {{ edge.snapshot }} is not null
+    {%- if start %}
+        and {{ edge.snapshot }} >= {{ customer_segmentation.window_engine_date(start) }}
+    {%- endif %}
     {%- if edge.only_when %}
         and {{ edge.only_when }}
     {%- endif %}
@@ -375,9 +347,11 @@ snapshot_changes as (
 final as (
 
     select
-        *,
-        {{ customer_segmentation.row_hash(hashed_columns) }} as change_hash
+        snapshot_changes.*,
+        input_fingerprints.inputs_fingerprint
     from snapshot_changes
+    inner join input_fingerprints
+        on snapshot_changes.snapshot_date = input_fingerprints.snapshot_date
 
 )
 

@@ -1,9 +1,10 @@
 """The window engine's incremental runs find their own start (DuckDB, small generated data).
 
 After a full build, late orders dated far outside the lookback, re-statused old orders and moved sign-up
-dates are loaded step by step; after each incremental run int_customer_snapshot_windows must equal a full
-refresh of a copy of the same warehouse (every column but computed_at), and the run's log line must name the
-earliest snapshot whose inputs changed. A run with nothing new rewrites no row."""
+dates are loaded step by step; after each incremental run int_customer_window_changes and
+int_customer_snapshot_windows must equal a full refresh of a copy of the same warehouse (every column but
+computed_at), and each model's log line must name the earliest snapshot whose inputs changed. A run with
+nothing new rewrites no row."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from segmentation.loaders import append_orders_duckdb
 
 END = pd.Timestamp("2025-12-31")
 MODEL = "int_customer_snapshot_windows"
+CHANGES = "int_customer_window_changes"
 SELECT = ["--select", f"+{MODEL}"]
 DBT_VARS = {"rfm_lookback_periods": 2}
 KEY = ["customer_id", "snapshot_date"]
@@ -24,8 +26,10 @@ KEY = ["customer_id", "snapshot_date"]
 LATE_AGES_MONTHS = (4, 20)
 
 
-def _window_rows(warehouse: Warehouse) -> pd.DataFrame:
-    frame = warehouse.query(f"select * exclude (computed_at) from {MODEL}")
+def _window_rows(warehouse: Warehouse, model: str = MODEL) -> pd.DataFrame:
+    frame = warehouse.query(
+        f"select * exclude (computed_at) from {model}" if model == MODEL else f"from {model}"
+    )
     frame["customer_id"] = frame["customer_id"].astype(str)
     return frame.sort_values(KEY).reset_index(drop=True)
 
@@ -38,23 +42,33 @@ def _engine_log_lines(warehouse: Warehouse) -> list[str]:
     return [line for line in log.read_text().splitlines() if "[info " in line and "window engine: " in line]
 
 
-def _run_incremental(warehouse: Warehouse) -> str:
-    """One incremental run; returns its window-engine log line."""
+def _run_incremental(warehouse: Warehouse, changes_line: str | None = None) -> str:
+    """One incremental run; returns the snapshot windows' window-engine log line, and checks the change
+    rows' line when `changes_line` is given (each model logs exactly one)."""
     before = len(_engine_log_lines(warehouse))
     warehouse.dbt("run", *SELECT, dbt_vars=DBT_VARS)
-    lines = _engine_log_lines(warehouse)[before:]
-    assert len(lines) == 1, lines
-    return lines[0][lines[0].index("window engine: ") :]
+    lines = [line[line.index("window engine: ") :] for line in _engine_log_lines(warehouse)[before:]]
+    by_model = {
+        model: [line for line in lines if line.startswith(f"window engine: {model} ")]
+        for model in (MODEL, CHANGES)
+    }
+    assert all(len(found) == 1 for found in by_model.values()) and len(lines) == 2, lines
+    if changes_line is not None:
+        assert by_model[CHANGES][0].startswith(f"window engine: {CHANGES} {changes_line}"), by_model[CHANGES][
+            0
+        ]
+    return by_model[MODEL][0]
 
 
 def _assert_equals_full_refresh(incremental: Warehouse, full: Warehouse, what: str) -> int:
     copy_warehouse(incremental, full)
     full.dbt("run", *SELECT, "--full-refresh", dbt_vars=DBT_VARS)
-    left, right = _window_rows(incremental), _window_rows(full)
-    try:
-        pd.testing.assert_frame_equal(left, right, check_dtype=False)
-    except AssertionError as error:
-        raise AssertionError(f"{MODEL} differs from a full refresh after {what}\n{error}") from error
+    for model in (CHANGES, MODEL):
+        left, right = _window_rows(incremental, model), _window_rows(full, model)
+        try:
+            pd.testing.assert_frame_equal(left, right, check_dtype=False)
+        except AssertionError as error:
+            raise AssertionError(f"{model} differs from a full refresh after {what}\n{error}") from error
     return len(left)
 
 
@@ -90,8 +104,8 @@ def _first_snapshot(warehouse: Warehouse) -> pd.Timestamp:
 def test_late_orders_of_any_age_are_found(scenario) -> None:
     incremental, full, late_orders = scenario
     append_orders_duckdb(late_orders, incremental.path)
-    line = _run_incremental(incremental)
     earliest = _snapshot_of(late_orders["ordered_at"].min().normalize(), _first_snapshot(incremental))
+    line = _run_incremental(incremental, f"recomputes from snapshot {earliest} (")
     assert line.startswith(f"window engine: {MODEL} recomputes from snapshot {earliest} ("), line
     assert f"earliest {earliest}" in line, line
     assert _assert_equals_full_refresh(incremental, full, "late orders") > 0
@@ -110,8 +124,8 @@ def test_old_orders_changing_status_are_found(scenario) -> None:
         "update raw.orders set status = 'refunded', amount = -1 * amount"
         f" where order_id = {refunded.order_id}"
     )
-    line = _run_incremental(incremental)
     earliest = _snapshot_of(min(cancelled.day, refunded.day), _first_snapshot(incremental))
+    line = _run_incremental(incremental, f"recomputes from snapshot {earliest} (")
     assert line.startswith(f"window engine: {MODEL} recomputes from snapshot {earliest} ("), line
     assert _assert_equals_full_refresh(incremental, full, "status changes") > 0
 
@@ -128,8 +142,8 @@ def test_moved_sign_up_dates_are_found(scenario) -> None:
         f"update raw.customers set created_at = timestamp '{(END - pd.DateOffset(years=3)).date()} 09:00:00' "
         f"where cast(customer_id as varchar) = '{newest.customer_id}'"
     )
-    line = _run_incremental(incremental)
     first = _first_snapshot(incremental).strftime("%Y-%m-%d")
+    line = _run_incremental(incremental, f"recomputes from snapshot {first} (")
     assert line.startswith(f"window engine: {MODEL} recomputes from snapshot {first} ("), line
     assert _assert_equals_full_refresh(incremental, full, "a moved sign-up date") > 0
 
@@ -137,7 +151,7 @@ def test_moved_sign_up_dates_are_found(scenario) -> None:
 def test_a_run_with_nothing_new_rewrites_nothing(scenario) -> None:
     incremental, _, _ = scenario
     before = incremental.query(f"select customer_id, snapshot_date, computed_at from {MODEL}")
-    line = _run_incremental(incremental)
+    line = _run_incremental(incremental, "has nothing to recompute")
     assert line == f"window engine: {MODEL} has nothing to recompute"
     after = incremental.query(f"select customer_id, snapshot_date, computed_at from {MODEL}")
     merged = before.merge(after, on=KEY, how="outer", suffixes=("_before", "_after"), indicator=True)
@@ -155,7 +169,8 @@ def test_a_new_month_recomputes_the_lookback_floor(scenario) -> None:
         " timestamp '2026-01-02 06:00:00' as ordered_at)"
         " from raw.orders where status = 'completed' order by order_id limit 1"
     )
-    line = _run_incremental(incremental)
+    # The change rows have no floor: only the new snapshot's are built.
+    line = _run_incremental(incremental, "recomputes from snapshot 2026-01-31 (1 new snapshot 2026-01-31)")
     assert line == (
         f"window engine: {MODEL} recomputes from snapshot 2025-11-30 "
         "(1 new snapshot 2026-01-31; at least the newest 2 built (rfm_lookback_periods))"
