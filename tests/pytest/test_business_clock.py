@@ -107,7 +107,10 @@ def test_builds_under_two_machine_time_zones_give_identical_tables(zone_builds) 
         assert len(expected) > 0
         # updated_at and computed_at are the build's own clock, the only columns allowed to differ.
         assert_same_rows(
-            expected, actual, name=f"{table} (TZ=UTC vs TZ=Asia/Tokyo)", ignore_columns=["updated_at", "computed_at"]
+            expected,
+            actual,
+            name=f"{table} (TZ=UTC vs TZ=Asia/Tokyo)",
+            ignore_columns=["updated_at", "computed_at"],
         )
         rows[table] = len(expected)
     record_figures(

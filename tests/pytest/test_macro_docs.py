@@ -45,8 +45,8 @@ def project_macros(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[s
 def signature(macro: dict[str, Any]) -> list[str]:
     """The argument names of the macro's Jinja definition.
 
-    A materialization has none a user passes: documenting the `supported_languages` dbt-core gives it makes the
-    v2 parser warn that the argument is not in the definition.
+    A materialization has none a user passes: documenting the `supported_languages` dbt-core gives it
+    makes the v2 parser warn that the argument is not in the definition.
     """
     if macro["name"].startswith("materialization_"):
         return []

@@ -10,7 +10,6 @@ the guard is proven on DuckDB and PostgreSQL independently of how the histories 
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from pathlib import Path
@@ -340,40 +339,5 @@ def test_the_probe_model_is_guarded_on_postgres(make_postgres, probe_project: Pa
     _assert_probe_guarded(run, fetch)
 
 
-@pytest.mark.spark
-def test_the_probe_model_is_guarded_on_spark(
-    probe_project: Path, profiles_dir: Path, tmp_path_factory: pytest.TempPathFactory
-) -> None:
-    from test_spark_parity import SPARK_SCHEMA, SparkWarehouse, _spark_missing
-
-    missing = _spark_missing()
-    if missing:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true and Spark is unavailable: {missing}")
-        pytest.skip(missing)
-    warehouse = SparkWarehouse(tmp_path_factory.mktemp("merge_guard_spark"), profiles_dir)
-    try:
-        warehouse.load(generate_raw_data(customers=40, orders=600, months=14, seed=2, events=False))
-        warehouse.dbt("seed", "--vars", repr({"events_enabled": False}))
-        warehouse.dbt("run", "--select", "+customer_rfm_history", "--vars", repr({"events_enabled": False}))
-
-        def run(dbt_vars: dict) -> None:
-            args = ["run", "--select", PROBE, "--target", "spark"]
-            args += [
-                "--target-path",
-                str(warehouse.root / "probe"),
-                "--log-path",
-                str(warehouse.root / "logs"),
-            ]
-            with _environment(**warehouse.env):
-                run_dbt(
-                    [*args, "--vars", repr(dbt_vars)], project_dir=probe_project, profiles_dir=profiles_dir
-                )
-
-        def fetch():
-            table = warehouse.arrow(f"select * from {SPARK_SCHEMA}.{PROBE}").to_pandas()
-            return table.sort_values(["customer_id", "snapshot_date"]).reset_index(drop=True)
-
-        _assert_probe_guarded(run, fetch)
-    finally:
-        warehouse.spark.stop()
+# On Spark the probe runs in test_spark_parity.py, on the warehouse that module has already built (a Spark
+# session and a build of its own would cost CI two minutes).

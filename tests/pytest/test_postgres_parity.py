@@ -633,7 +633,10 @@ def test_other_configurations_match_duckdb(
     assert_build_clean(duck, duck.dbt("build", "--vars", dbt_vars))
     pg = PostgresWarehouse(postgres_database, tmp_path, profiles_dir, schema=marts, raw_schema=raw_schema)
     pg.load(raw)
-    assert_build_clean(pg, pg.dbt("build", "--vars", dbt_vars))
+    # The data and unit tests of this configuration ran on DuckDB above, and every one runs on PostgreSQL
+    # in the default build; here PostgreSQL builds the tables the comparison below reads.
+    no_tests = ["--exclude", "resource_type:test", "resource_type:unit_test"]
+    assert_build_clean(pg, pg.dbt("build", *no_tests, "--vars", dbt_vars))
     duck_tables = _duckdb_tables(duck)
     assert duck_tables == pg.tables()
     for table in sorted(duck_tables):
