@@ -508,3 +508,39 @@ def test_the_probe_model_is_guarded_on_spark(engines, probe_project: Path, profi
         return table.sort_values(["customer_id", "snapshot_date"]).reset_index(drop=True)
 
     _assert_probe_guarded(run, fetch)
+
+
+def test_late_and_restatused_orders_of_any_age_on_spark(engines, parity_raw) -> None:
+    """Late orders dated ten months back (far outside rfm_lookback_periods) and an old order cancelled: an
+    incremental Spark run finds the earliest snapshot they touch, says so, and equals a full refresh on DuckDB
+    (whose full build equals Spark's, above), histories and window engine alike."""
+    duck, spark = engines
+    first, late = parity_raw
+    orders = pd.concat([first.orders, late], ignore_index=True)
+    day = pd.to_datetime(orders["ordered_at"], errors="coerce").dt.normalize()
+    completed = (orders["status"] == "completed") & day.notna()
+    late_month = (day.max() - pd.DateOffset(months=10)).to_period("M")
+    cancel_month = (day.max() - pd.DateOffset(months=7)).to_period("M")
+    arriving = orders[completed & (day.dt.to_period("M") == late_month)].head(3).copy()
+    assert len(arriving) == 3
+    arriving["order_id"] = [str(800_001 + i) for i in range(len(arriving))]
+    cancelled = orders[completed & (day.dt.to_period("M") == cancel_month)].index[0]
+    orders.loc[cancelled, "status"] = "cancelled"
+    orders = pd.concat([orders, arriving], ignore_index=True)
+
+    spark.load(RawData(first.customers, first.accounts, first.products, orders, first.events))
+    _replace_duckdb_orders(duck, orders, append=False)
+    selected = [f"+{history}" for history in HISTORIES]
+    log = spark.root / "logs" / "dbt.log"
+    seen = log.stat().st_size
+    spark.dbt("run", "--select", *selected)
+    with log.open(errors="replace") as handle:
+        handle.seek(seen)
+        lines = [line for line in handle if "[info " in line and "window engine: " in line]
+    earliest = late_month.end_time.strftime("%Y-%m-%d")
+    for model in ("int_customer_window_changes", "int_customer_snapshot_windows"):
+        expected = f"{model} recomputes from snapshot {earliest}"
+        assert any(expected in line for line in lines), lines
+
+    duck.dbt("run", "--full-refresh", "--select", *selected)
+    assert_same_tables(duck, spark, (*HISTORIES, "int_customer_window_changes"))

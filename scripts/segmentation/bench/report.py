@@ -240,7 +240,11 @@ def _limit_lines(result: BenchResult) -> list[str]:
             f"Fan-out join: with a 12-month window the fan-out is only "
             f"{size['fan_out_rows'] / max(size['orders'], 1):.1f} rows per order ({size['fan_out_rows']:,} "
             f"rows), against {size['history_rows']:,} rows that any implementation must rank and write; the "
-            f"sum(case) variant takes {s['baseline_sum']:.2f} s."
+            f"sum(case) variant takes {s['baseline_sum']:.2f} s. The fan-out join computes RFM's two window "
+            f"totals only; {s['path_full'] - s['full']:.2f} s of the path build the window engine every "
+            f"family reads (twelve window totals and six latest dates per customer and snapshot, for RFM, "
+            f"value, lifecycle, health, behaviour and tiers at once), and the history alone takes "
+            f"{s['full']:.2f} s, {r['baseline_over_ours']}x faster than the fan-out join."
         )
     if r["path_full_over_incremental"] < 8:
         slowest = sorted(result.path_seconds.get("incremental", {}).items(), key=lambda kv: -kv[1])[:2]
@@ -251,6 +255,16 @@ def _limit_lines(result: BenchResult) -> list[str]:
             + f"; the newest {size.get('incremental_rows', 0):,} history rows (the recomputed snapshots and "
             f"the new one) are {share:.0%} of the full build's rows."
         )
+        incremental = result.path_seconds.get("incremental", {})
+        daily = incremental.get("int_customer_daily_activity")
+        if daily is not None:
+            share_of_run = daily / max(s["path_incremental"], 1e-9)
+            notes.append(
+                "Incremental, what does not follow the recomputed snapshots: `int_customer_daily_activity` "
+                f"is rebuilt whole from the orders ({daily:.2f} s, {share_of_run:.0%} of the incremental "
+                "path), and each incremental model compares fingerprints or stamps over its whole table "
+                "before it writes."
+            )
     if "pandas" in s and r["pandas_over_ours"] < 10:
         below_floor = s["pandas"] / 10 < s["floor"]
         notes.append(
