@@ -519,8 +519,10 @@ def test_late_and_restatused_orders_of_any_age_on_spark(engines, parity_raw) -> 
     orders = pd.concat([first.orders, late], ignore_index=True)
     day = pd.to_datetime(orders["ordered_at"], errors="coerce").dt.normalize()
     completed = (orders["status"] == "completed") & day.notna()
-    late_month = (day.max() - pd.DateOffset(months=10)).to_period("M")
-    cancel_month = (day.max() - pd.DateOffset(months=7)).to_period("M")
+    # The data's end: the late orders are its last two months (BAD_ORDERS hold dates far in the future).
+    end = pd.to_datetime(late["ordered_at"]).max()
+    late_month = (end - pd.DateOffset(months=10)).to_period("M")
+    cancel_month = (end - pd.DateOffset(months=7)).to_period("M")
     arriving = orders[completed & (day.dt.to_period("M") == late_month)].head(3).copy()
     assert len(arriving) == 3
     arriving["order_id"] = [str(800_001 + i) for i in range(len(arriving))]
