@@ -43,13 +43,7 @@ def project_macros(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[s
 
 
 def signature(macro: dict[str, Any]) -> list[str]:
-    """The argument names of the macro's Jinja definition.
-
-    A materialization has none a user passes: documenting the `supported_languages` dbt-core gives it
-    makes the v2 parser warn that the argument is not in the definition.
-    """
-    if macro["name"].startswith("materialization_"):
-        return []
+    """The argument names of the macro's Jinja definition."""
     template = jinja2.Environment(extensions=["jinja2.ext.do"]).parse(macro["macro_sql"])
     definitions = [node for node in template.find_all(jinja2.nodes.Macro) if node.name == macro["name"]]
     assert len(definitions) == 1, f"{macro['name']}: no single definition in its macro_sql"
@@ -62,6 +56,10 @@ def documentation_problems(macro: dict[str, Any]) -> list[str]:
     problems = []
     if not (macro.get("description") or "").strip():
         problems.append(f"{name}: no description")
+    if name.startswith("materialization_"):
+        # dbt-core lists the `supported_languages` it passes to every materialization by itself; documenting
+        # it makes the v2 parser warn that the definition has no such argument. Nothing to check.
+        return problems
     documented = macro.get("arguments") or []
     expected = signature(macro)
     if [argument["name"] for argument in documented] != expected:
