@@ -143,7 +143,7 @@ test-dbt111: profiles.yml
 	mkdir -p target/dbt111
 	SEGMENTATION_DUCKDB_PATH=$(CURDIR)/target/dbt111/segmentation.duckdb $(VENV111)/bin/segmentation demo \
 		--customers 2000 --orders 40000 --months 24 --seed 42 --out-dir target/dbt111/img
-	$(VENV111)/bin/pytest -q $(DBT111_TESTS)
+	$(VENV111)/bin/pytest -q -n 2 --dist loadfile $(DBT111_TESTS)
 
 clean:
 	rm -rf target logs dbt_packages segmentation.duckdb report.html spark-warehouse metastore_db derby.log

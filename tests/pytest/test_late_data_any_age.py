@@ -5,9 +5,8 @@ tables, and the dbt log says, in a `window engine: ` line, that the run went bac
 (tests/pytest/late_data.py runs the scenario).
 
 DuckDB compares two files; PostgreSQL two databases. PostgreSQL skips locally without a server and fails with
-CI=true. Spark's incremental runs after late orders are compared with DuckDB in test_spark_parity.py; the
-re-status scenario on Spark is not covered yet (its two-schema setup did not build the seeds where the models
-read them).
+CI=true. On Spark, test_spark_parity.py loads late orders ten months old and cancels an old order, and
+compares the incremental engine and history with a DuckDB full refresh.
 """
 
 from __future__ import annotations

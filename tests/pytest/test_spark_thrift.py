@@ -25,7 +25,6 @@ from segmentation.loaders import write_duckdb
 from segmentation.summary import format_summary, format_tiers, segment_summary, tier_counts
 from test_spark_parity import (
     BAD_ORDERS,
-    HISTORIES,
     PARITY_TABLES,
     _replace_duckdb_orders,
     _split_late,
@@ -201,8 +200,11 @@ def test_thrift_server_builds_the_same_marts_as_duckdb(thrift_engines, thrift_ra
     _replace_duckdb_orders(duck, late, append=True)
     spark.append_orders(late)
     started = time.monotonic()
+    # The window engine and the RFM history: the other histories read the engine the same way, and the
+    # session parity test runs every one of them incrementally on Spark.
+    engine = ("int_customer_window_changes", "int_customer_snapshot_windows", "customer_rfm_history")
     for warehouse in (duck, spark):
-        warehouse.dbt("run", "--select", *(f"+{history}" for history in HISTORIES))
+        warehouse.dbt("run", "--select", "+customer_rfm_history")
     print(f"incremental dbt run --target thrift: {time.monotonic() - started:.0f}s (with DuckDB's)")
-    assert_same_tables(duck, spark, HISTORIES)
+    assert_same_tables(duck, spark, engine)
     assert spark.table("customer_rfm_history") != before, "the late orders changed nothing"
