@@ -1,7 +1,7 @@
 {{ config(
     materialized='incremental',
     on_schema_change='fail',
-    pre_hook="{{ customer_segmentation.window_engine_drop_removed_snapshots(ref('int_customer_snapshot_windows')) }}",
+    pre_hook="{{ customer_segmentation.window_engine_drop_removed_snapshots(ref('int_rfm_periods')) }}",
     **customer_segmentation.family_history_incremental_config()
 ) }}
 {#- The Buy-Till-You-Die summary (frequency, recency, T, monetary value) per customer per snapshot, as of the

@@ -2,7 +2,7 @@
     enabled=customer_segmentation.events_enabled(),
     materialized='incremental',
     on_schema_change='fail',
-    pre_hook="{{ customer_segmentation.window_engine_drop_removed_snapshots(ref('int_customer_snapshot_windows')) }}",
+    pre_hook="{{ customer_segmentation.window_engine_drop_removed_snapshots(ref('int_rfm_periods')) }}",
     **customer_segmentation.family_history_incremental_config()
 ) }}
 {#- Behavioural segments from product events: core actions and active calendar weeks in the trailing

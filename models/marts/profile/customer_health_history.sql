@@ -1,7 +1,7 @@
 {{ config(
     materialized='incremental',
     on_schema_change='fail',
-    pre_hook="{{ customer_segmentation.window_engine_drop_removed_snapshots(ref('int_customer_snapshot_windows')) }}",
+    pre_hook="{{ customer_segmentation.window_engine_drop_removed_snapshots(ref('int_rfm_periods')) }}",
     **customer_segmentation.family_history_incremental_config()
 ) }}
 {#- A 0-100 health score as of each snapshot, the weighted mean (var `health_weights`, rounded
