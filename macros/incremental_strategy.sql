@@ -35,6 +35,31 @@
 {%- endmacro %}
 
 
+{#- How int_customer_daily_activity replaces the dates an incremental run rebuilds: whole dates deleted and
+    inserted, guarded like the histories, on a grain of customer_id x activity_date. -#}
+{% macro daily_activity_incremental_config() -%}
+    {{ return(adapter.dispatch('daily_activity_incremental_config', 'customer_segmentation')()) }}
+{%- endmacro %}
+
+{#- A table built before the fingerprint column existed gains it empty (append_new_columns), and an empty
+    fingerprint differs from every fresh one: its first incremental run rebuilds every date. -#}
+{% macro default__daily_activity_incremental_config() -%}
+    {{ return({
+        'materialized': 'incremental',
+        'incremental_strategy': 'guarded_delete_insert',
+        'unique_key': 'activity_date',
+        'on_schema_change': 'append_new_columns',
+        'meta': {'merge_grain': ['customer_id', 'activity_date']},
+    }) }}
+{%- endmacro %}
+
+{#- Spark rebuilds the table: an insert_overwrite needs a partition per replaced key, and one partition per
+    day of history is thousands of small files for a table the engine reads whole on a full build. -#}
+{% macro spark__daily_activity_incremental_config() -%}
+    {{ return({'materialized': 'table'}) }}
+{%- endmacro %}
+
+
 {#- The custom strategy `guarded_delete_insert`: checks the new batch, then returns the adapter's standard
     delete+insert statement (dbt's own macro, reached through dispatch), unchanged. A bad batch raises before
     any statement runs, inside the model's transaction: the table is left as it was. -#}

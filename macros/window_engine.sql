@@ -11,6 +11,14 @@
     floor). The snapshot windows carry their running totals in from the stored rows of the snapshot just
     before the start, unchanged by construction, so a run's cost follows the periods it rebuilds. -#}
 
+{#- The trailing windows the engine keeps, by the name of their leaving edge in int_window_date_edges
+    (`leaving_<window>_snapshot_date`): RFM, behaviour, value, and the recent and prior revenue-trend
+    periods. Every model that walks the edges loops over this list, so a window added here reaches them all. -#}
+{% macro window_engine_windows() -%}
+    {{ return(['rfm', 'behaviour', 'value', 'recent', 'prior']) }}
+{%- endmacro %}
+
+
 {#- The plan of a build, decided when the model compiles: a dict with
       start_snapshot_date  first snapshot to recompute as 'YYYY-MM-DD', none on a full build
       carry_snapshot_date  stored snapshot the running totals are carried in from, none when there is none
@@ -153,6 +161,125 @@
     {%- for row in run_query(removed_sql).rows -%}
         {%- do run_query("alter table " ~ this ~ " drop if exists partition (snapshot_date = '" ~ row[0] ~ "')") -%}
     {%- endfor -%}
+{%- endmacro %}
+
+
+{#- The dates int_customer_daily_activity rebuilds, decided when the model compiles: a dict with
+      dates          'YYYY-MM-DD' texts of the dates whose activity fingerprint changed or that are new,
+                     none on a full build
+      nothing_to_do  true when no date differs (the run writes no row)
+    and one log line saying what the run rebuilds and why. Dates with no counted activity left are deleted by
+    the model's pre-hook (window_engine_drop_removed_dates), as a batch cannot delete what it has no row for. -#}
+{% macro window_engine_changed_dates(dates_relation) -%}
+    {%- set plan = {'dates': none, 'nothing_to_do': false} -%}
+    {%- if this is none or not (execute and is_incremental()) -%}
+        {{ return(plan) }}
+    {%- endif -%}
+    {%- set comparison_sql -%}
+        /* the window engine compares fresh and stored activity dates */
+        with
+
+        fresh as (
+
+            select
+                window_date,
+                activity_fingerprint
+            from {{ dates_relation }}
+            where has_activity
+
+        ),
+
+        stored as (
+
+            select
+                activity_date,
+                min(inputs_fingerprint) as min_inputs_fingerprint,
+                max(inputs_fingerprint) as max_inputs_fingerprint
+            from {{ this }}
+            group by activity_date
+
+        ),
+
+        compared as (
+
+            select
+                cast(coalesce(fresh.window_date, stored.activity_date) as {{ dbt.type_string() }}) as activity_date,
+                case
+                    when stored.activity_date is null then 'new'
+                    when fresh.window_date is null then 'removed'
+                    when stored.min_inputs_fingerprint <> fresh.activity_fingerprint
+                        or stored.max_inputs_fingerprint <> fresh.activity_fingerprint
+                        or stored.min_inputs_fingerprint is null
+                        then 'changed'
+                    else 'same'
+                end as status
+            from fresh
+            full outer join stored
+                on fresh.window_date = stored.activity_date
+
+        )
+
+        select
+            activity_date,
+            status
+        from compared
+        where status <> 'same'
+        order by activity_date
+    {%- endset -%}
+    {%- set statuses = {'changed': [], 'new': [], 'removed': []} -%}
+    {%- for row in run_query(comparison_sql).rows -%}
+        {%- do statuses[row[1]].append(row[0] | string) -%}
+    {%- endfor -%}
+    {%- set rebuilt = (statuses.changed + statuses.new) | sort -%}
+    {%- set reasons = [] -%}
+    {%- for status, words in [
+        ('changed', ' whose inputs changed'), ('new', ' new'), ('removed', ' with no counted activity left, dropped')
+    ] if statuses[status] -%}
+        {%- set count = statuses[status] | length -%}
+        {%- set noun = 'date' ~ ('s' if count != 1 else '') -%}
+        {%- do reasons.append(count ~ (words ~ ' ' ~ noun if status == 'new' else ' ' ~ noun ~ words)
+            ~ ', earliest ' ~ statuses[status][0]) -%}
+    {%- endfor -%}
+    {%- if reasons -%}
+        {{ log('window engine: ' ~ this.identifier ~ ' rebuilds ' ~ rebuilt | length ~ ' date'
+            ~ ('s' if rebuilt | length != 1 else '') ~ ' (' ~ reasons | join('; ') ~ ')', info=true) }}
+    {%- else -%}
+        {{ log('window engine: ' ~ this.identifier ~ ' has nothing to recompute', info=true) }}
+    {%- endif -%}
+    {%- do plan.update({'dates': rebuilt, 'nothing_to_do': rebuilt | length == 0}) -%}
+    {{ return(plan) }}
+{%- endmacro %}
+
+
+{#- Pre-hook of int_customer_daily_activity on an incremental run: deletes the stored dates that no longer
+    have counted activity (every order of the day cancelled, or the as-of date moved back). Renders nothing
+    on a full build, and on Spark, where the model is a table. -#}
+{% macro window_engine_drop_removed_dates(dates_relation) -%}
+    {%- if this is not none and execute and is_incremental() -%}
+        delete from {{ this }}
+        where activity_date not in (
+            select window_date
+            from {{ dates_relation }}
+            where has_activity
+        )
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- A filter keeping the rows of `date_column` on the dates of a plan (window_engine_changed_dates); true on
+    a full build. -#}
+{% macro window_engine_dates_filter(date_column, plan) -%}
+    {%- if plan.dates is none -%}
+        true
+    {%- elif plan.dates | length == 0 -%}
+        false
+    {%- else -%}
+        {{ date_column }} in (
+            {%- for date in plan.dates %}
+            {{ customer_segmentation.window_engine_date(date) }}{{ ',' if not loop.last }}
+            {%- endfor %}
+        )
+    {%- endif -%}
 {%- endmacro %}
 
 

@@ -1,7 +1,15 @@
+{{ config(
+    pre_hook="{{ customer_segmentation.window_engine_drop_removed_dates(ref('int_window_dates')) }}",
+    **customer_segmentation.daily_activity_incremental_config()
+) }}
 {#- One row per customer and day with activity up to the as-of date: product events (when the project has
-    them) and the orders the project counts (int_orders_to_date). Every trailing window is built from these
-    days, so no later model touches single events or orders. -#}
+    them) and the orders the project counts (int_orders_to_date, int_events_to_date). Every trailing window
+    is built from these days, so no later model touches single events or orders. Incremental runs rebuild
+    only the dates whose inputs changed (a new month, late, corrected or re-statused rows of any age), found
+    by comparing each row's inputs fingerprint with its date's in int_window_dates (macros/window_engine.sql);
+    dates with no activity left are deleted by the pre-hook. -#}
 {%- set events_enabled = customer_segmentation.events_enabled() -%}
+{%- set plan = customer_segmentation.window_engine_changed_dates(ref('int_window_dates')) -%}
 
 with
 
@@ -11,18 +19,17 @@ orders_to_date as (
 
 ),
 {% if events_enabled %}
-events as (
+events_to_date as (
 
-    select * from {{ ref('stg_events') }}
-
-),
-
-as_of as (
-
-    select * from {{ ref('int_as_of_date') }}
+    select * from {{ ref('int_events_to_date') }}
 
 ),
 {% endif %}
+window_dates as (
+
+    select * from {{ ref('int_window_dates') }}
+
+),
 
 order_days as (
 
@@ -37,6 +44,7 @@ order_days as (
         sum(case when status = 'completed' then amount else 0 end) as gross_revenue,
         sum(case when status = 'refunded' then -1 * amount else 0 end) as refunded_revenue
     from orders_to_date
+    where {{ customer_segmentation.window_engine_dates_filter('order_date', plan) }}
     group by
         customer_id,
         order_date
@@ -46,22 +54,21 @@ order_days as (
 event_days as (
 
     select
-        events.customer_id,
-        events.event_date as activity_date,
+        customer_id,
+        event_date as activity_date,
         count(*) as events,
-        sum(case when events.event_name = {{ customer_segmentation.core_action_event_literal() }} then 1 else 0 end)
+        sum(case when event_name = {{ customer_segmentation.core_action_event_literal() }} then 1 else 0 end)
             as core_actions,
         0 as order_rows,
         0 as completed_orders,
         0 as net_revenue,
         0 as gross_revenue,
         0 as refunded_revenue
-    from events
-    cross join as_of
-    where events.event_date <= as_of.as_of_date
+    from events_to_date
+    where {{ customer_segmentation.window_engine_dates_filter('event_date', plan) }}
     group by
-        events.customer_id,
-        events.event_date
+        customer_id,
+        event_date
 
 ),
 {% endif %}
@@ -75,7 +82,7 @@ activity as (
 
 ),
 
-final as (
+customer_days as (
 
     select
         customer_id,
@@ -94,6 +101,17 @@ final as (
     group by
         customer_id,
         activity_date
+
+),
+
+final as (
+
+    select
+        customer_days.*,
+        window_dates.activity_fingerprint as inputs_fingerprint
+    from customer_days
+    inner join window_dates
+        on customer_days.activity_date = window_dates.window_date
 
 )
 

@@ -169,7 +169,7 @@ recomputed_date_edges as (
     select * from date_edges
     {%- if start %}
     where entering_snapshot_date >= {{ customer_segmentation.window_engine_date(start) }}
-        {%- for window in ['rfm', 'behaviour', 'value', 'recent', 'prior'] %}
+        {%- for window in customer_segmentation.window_engine_windows() %}
         or leaving_{{ window }}_snapshot_date >= {{ customer_segmentation.window_engine_date(start) }}
         {%- endfor %}
     {%- endif %}

@@ -12,15 +12,9 @@
 
 with
 
-daily_activity as (
+window_dates as (
 
-    select * from {{ ref('int_customer_daily_activity') }}
-
-),
-
-customers as (
-
-    select * from {{ ref('stg_customers') }}
+    select * from {{ ref('int_window_dates') }}
 
 ),
 
@@ -45,26 +39,13 @@ period_windows as (
 
 ),
 
-window_dates as (
-
-    select activity_date as window_date
-    from daily_activity
-
-    union
-
-    select {{ customer_segmentation.to_date('created_at') }} as window_date
-    from customers
-    where created_at is not null
-
-),
-
 final as (
 
     select
         window_dates.window_date,
         min(case when period_windows.as_of_date >= window_dates.window_date then period_windows.snapshot_date end)
             as entering_snapshot_date,
-        {%- for window in ['rfm', 'behaviour', 'value', 'recent', 'prior'] %}
+        {%- for window in customer_segmentation.window_engine_windows() %}
         min(
             case
                 when period_windows.{{ window }}_window_start_date >= window_dates.window_date

@@ -1,10 +1,10 @@
 """The window engine's incremental runs find their own start (DuckDB, small generated data).
 
-After a full build, late orders dated far outside the lookback, re-statused old orders and moved sign-up
-dates are loaded step by step; after each incremental run int_customer_window_changes and
-int_customer_snapshot_windows must equal a full refresh of a copy of the same warehouse (every column but
-computed_at), and each model's log line must name the earliest snapshot whose inputs changed. A run with
-nothing new rewrites no row."""
+After a full build, late orders dated far outside the lookback, re-statused old orders, a day whose every
+order is cancelled and moved sign-up dates are loaded step by step; after each incremental run
+int_customer_daily_activity, int_customer_window_changes and int_customer_snapshot_windows must equal a full
+refresh of a copy of the same warehouse (every column but computed_at), and each model's log line must name
+the earliest date or snapshot whose inputs changed. A run with nothing new rewrites no row."""
 
 from __future__ import annotations
 
@@ -19,9 +19,11 @@ from segmentation.loaders import append_orders_duckdb
 END = pd.Timestamp("2025-12-31")
 MODEL = "int_customer_snapshot_windows"
 CHANGES = "int_customer_window_changes"
+DAILY = "int_customer_daily_activity"
 SELECT = ["--select", f"+{MODEL}"]
 DBT_VARS = {"rfm_lookback_periods": 2}
 KEY = ["customer_id", "snapshot_date"]
+DAILY_KEY = ["customer_id", "activity_date"]
 # Late orders dated this many months before the data's end: inside and far outside the lookback.
 LATE_AGES_MONTHS = (4, 20)
 
@@ -31,7 +33,7 @@ def _window_rows(warehouse: Warehouse, model: str = MODEL) -> pd.DataFrame:
         f"select * exclude (computed_at) from {model}" if model == MODEL else f"from {model}"
     )
     frame["customer_id"] = frame["customer_id"].astype(str)
-    return frame.sort_values(KEY).reset_index(drop=True)
+    return frame.sort_values(DAILY_KEY if model == DAILY else KEY).reset_index(drop=True)
 
 
 def _engine_log_lines(warehouse: Warehouse) -> list[str]:
@@ -42,28 +44,33 @@ def _engine_log_lines(warehouse: Warehouse) -> list[str]:
     return [line for line in log.read_text().splitlines() if "[info " in line and "window engine: " in line]
 
 
-def _run_incremental(warehouse: Warehouse, changes_line: str | None = None) -> str:
+def _run_incremental(
+    warehouse: Warehouse, changes_line: str | None = None, daily_line: str | None = None
+) -> str:
     """One incremental run; returns the snapshot windows' window-engine log line, and checks the change
-    rows' line when `changes_line` is given (each model logs exactly one)."""
+    rows' and the daily activity's lines when `changes_line` / `daily_line` are given (each model logs
+    exactly one; `daily_line` is a text the daily activity's line must contain)."""
     before = len(_engine_log_lines(warehouse))
     warehouse.dbt("run", *SELECT, dbt_vars=DBT_VARS)
     lines = [line[line.index("window engine: ") :] for line in _engine_log_lines(warehouse)[before:]]
     by_model = {
         model: [line for line in lines if line.startswith(f"window engine: {model} ")]
-        for model in (MODEL, CHANGES)
+        for model in (MODEL, CHANGES, DAILY)
     }
-    assert all(len(found) == 1 for found in by_model.values()) and len(lines) == 2, lines
+    assert all(len(found) == 1 for found in by_model.values()) and len(lines) == 3, lines
     if changes_line is not None:
         assert by_model[CHANGES][0].startswith(f"window engine: {CHANGES} {changes_line}"), by_model[CHANGES][
             0
         ]
+    if daily_line is not None:
+        assert daily_line in by_model[DAILY][0], by_model[DAILY][0]
     return by_model[MODEL][0]
 
 
 def _assert_equals_full_refresh(incremental: Warehouse, full: Warehouse, what: str) -> int:
     copy_warehouse(incremental, full)
     full.dbt("run", *SELECT, "--full-refresh", dbt_vars=DBT_VARS)
-    for model in (CHANGES, MODEL):
+    for model in (DAILY, CHANGES, MODEL):
         left, right = _window_rows(incremental, model), _window_rows(full, model)
         try:
             pd.testing.assert_frame_equal(left, right, check_dtype=False)
@@ -104,8 +111,11 @@ def _first_snapshot(warehouse: Warehouse) -> pd.Timestamp:
 def test_late_orders_of_any_age_are_found(scenario) -> None:
     incremental, full, late_orders = scenario
     append_orders_duckdb(late_orders, incremental.path)
-    earliest = _snapshot_of(late_orders["ordered_at"].min().normalize(), _first_snapshot(incremental))
-    line = _run_incremental(incremental, f"recomputes from snapshot {earliest} (")
+    earliest_day = late_orders["ordered_at"].min().normalize()
+    earliest = _snapshot_of(earliest_day, _first_snapshot(incremental))
+    line = _run_incremental(
+        incremental, f"recomputes from snapshot {earliest} (", f"earliest {earliest_day:%Y-%m-%d}"
+    )
     assert line.startswith(f"window engine: {MODEL} recomputes from snapshot {earliest} ("), line
     assert f"earliest {earliest}" in line, line
     assert _assert_equals_full_refresh(incremental, full, "late orders") > 0
@@ -119,15 +129,28 @@ def test_old_orders_changing_status_are_found(scenario) -> None:
     month = completed["day"].dt.to_period("M")
     cancelled = completed[month == (END - pd.DateOffset(months=15)).to_period("M")].iloc[0]
     refunded = completed[month == (END - pd.DateOffset(months=9)).to_period("M")].iloc[0]
+    # Every order and event of one day a year back is cancelled or removed: the day leaves the daily activity.
+    emptied = completed[month == (END - pd.DateOffset(months=12)).to_period("M")].iloc[0].day
     incremental.execute(f"update raw.orders set status = 'cancelled' where order_id = {cancelled.order_id}")
     incremental.execute(
         "update raw.orders set status = 'refunded', amount = -1 * amount"
         f" where order_id = {refunded.order_id}"
     )
+    incremental.execute(
+        f"update raw.orders set status = 'cancelled' where cast(ordered_at as date) = date '{emptied:%Y-%m-%d}'"
+    )
+    incremental.execute(f"delete from raw.events where cast(occurred_at as date) = date '{emptied:%Y-%m-%d}'")
     earliest = _snapshot_of(min(cancelled.day, refunded.day), _first_snapshot(incremental))
-    line = _run_incremental(incremental, f"recomputes from snapshot {earliest} (")
+    line = _run_incremental(
+        incremental,
+        f"recomputes from snapshot {earliest} (",
+        f"with no counted activity left, dropped, earliest {emptied:%Y-%m-%d}",
+    )
     assert line.startswith(f"window engine: {MODEL} recomputes from snapshot {earliest} ("), line
     assert _assert_equals_full_refresh(incremental, full, "status changes") > 0
+    assert incremental.query(f"select count(*) as n from {DAILY} where activity_date = '{emptied:%Y-%m-%d}'")[
+        "n"
+    ].iloc[0] == 0
 
 
 def test_moved_sign_up_dates_are_found(scenario) -> None:
@@ -143,7 +166,8 @@ def test_moved_sign_up_dates_are_found(scenario) -> None:
         f"where cast(customer_id as varchar) = '{newest.customer_id}'"
     )
     first = _first_snapshot(incremental).strftime("%Y-%m-%d")
-    line = _run_incremental(incremental, f"recomputes from snapshot {first} (")
+    # A sign-up is no activity: the daily activity has nothing to rebuild.
+    line = _run_incremental(incremental, f"recomputes from snapshot {first} (", "has nothing to recompute")
     assert line.startswith(f"window engine: {MODEL} recomputes from snapshot {first} ("), line
     assert _assert_equals_full_refresh(incremental, full, "a moved sign-up date") > 0
 
@@ -151,7 +175,7 @@ def test_moved_sign_up_dates_are_found(scenario) -> None:
 def test_a_run_with_nothing_new_rewrites_nothing(scenario) -> None:
     incremental, _, _ = scenario
     before = incremental.query(f"select customer_id, snapshot_date, computed_at from {MODEL}")
-    line = _run_incremental(incremental, "has nothing to recompute")
+    line = _run_incremental(incremental, "has nothing to recompute", "has nothing to recompute")
     assert line == f"window engine: {MODEL} has nothing to recompute"
     after = incremental.query(f"select customer_id, snapshot_date, computed_at from {MODEL}")
     merged = before.merge(after, on=KEY, how="outer", suffixes=("_before", "_after"), indicator=True)
@@ -170,7 +194,11 @@ def test_a_new_month_recomputes_the_lookback_floor(scenario) -> None:
         " from raw.orders where status = 'completed' order by order_id limit 1"
     )
     # The change rows have no floor: only the new snapshot's are built.
-    line = _run_incremental(incremental, "recomputes from snapshot 2026-01-31 (1 new snapshot 2026-01-31)")
+    line = _run_incremental(
+        incremental,
+        "recomputes from snapshot 2026-01-31 (1 new snapshot 2026-01-31)",
+        "rebuilds 1 date (1 new date, earliest 2026-01-02)",
+    )
     assert line == (
         f"window engine: {MODEL} recomputes from snapshot 2025-11-30 "
         "(1 new snapshot 2026-01-31; at least the newest 2 built (rfm_lookback_periods))"
