@@ -33,7 +33,7 @@ DEFAULT_FLOAT_TOLERANCE = 1e-9
 MAX_REPORTED_ROWS = 10
 # Columns that differ by design. The window engine's row hashes and fingerprints come from each engine's own
 # hash function (compared only within one warehouse); computed_at is when the run that wrote a row started.
-ENGINE_OWN_COLUMNS = ("inputs_fingerprint",)
+ENGINE_OWN_COLUMNS = ("inputs_fingerprint", "activity_fingerprint")
 RUN_OWN_COLUMNS = ("computed_at",)
 
 

@@ -76,7 +76,7 @@ HISTORIES = (
     "int_customer_snapshot_windows",
 )
 # Columns each engine or run computes its own way (row hashes, run timestamps): never compared across them.
-OWN_COLUMNS = ("inputs_fingerprint", "computed_at")
+OWN_COLUMNS = ("inputs_fingerprint", "activity_fingerprint", "computed_at")
 # The SCD2 columns that hold build times differ between any two builds; the versions themselves must agree.
 SNAPSHOT_SQL = (
     "select customer_id, segment, rfm_code, recommended_action, dbt_valid_to is null as is_current"
