@@ -65,15 +65,18 @@ flagged as (
 
     select
         per_snapshot.*,
-        case when collapsed_dimensions.is_recency_collapsed = 1 then true else false end as is_recency_collapsed,
-        case when collapsed_dimensions.is_frequency_collapsed = 1 then true else false end as is_frequency_collapsed,
-        case when collapsed_dimensions.is_monetary_collapsed = 1 then true else false end as is_monetary_collapsed,
-        case when customers < {{ min_customers }} then true else false end as has_too_few_customers,
-        case
-            when least(distinct_recency_scores, distinct_frequency_scores, distinct_monetary_scores) < {{ min_distinct_scores }}
-                then true
-            else false
-        end as has_collapsed_scores
+        coalesce(collapsed_dimensions.is_recency_collapsed = 1, false) as is_recency_collapsed,
+        coalesce(collapsed_dimensions.is_frequency_collapsed = 1, false) as is_frequency_collapsed,
+        coalesce(collapsed_dimensions.is_monetary_collapsed = 1, false) as is_monetary_collapsed,
+        coalesce(per_snapshot.customers < {{ min_customers }}, false) as has_too_few_customers,
+        coalesce(
+            least(
+                per_snapshot.distinct_recency_scores,
+                per_snapshot.distinct_frequency_scores,
+                per_snapshot.distinct_monetary_scores
+            ) < {{ min_distinct_scores }},
+            false
+        ) as has_collapsed_scores
     from per_snapshot
     inner join collapsed_dimensions
         on per_snapshot.snapshot_date = collapsed_dimensions.snapshot_date
@@ -92,15 +95,12 @@ final as (
         {{ min_distinct_scores }} as min_distinct_scores,
         has_too_few_customers,
         has_collapsed_scores,
-        case when has_too_few_customers or has_collapsed_scores then true else false end as is_thin,
+        coalesce(has_too_few_customers or has_collapsed_scores, false) as is_thin,
         {{ max_score_share }} as max_score_share,
         is_recency_collapsed,
         is_frequency_collapsed,
         is_monetary_collapsed,
-        case
-            when is_recency_collapsed or is_frequency_collapsed or is_monetary_collapsed then true
-            else false
-        end as is_collapsed
+        coalesce(is_recency_collapsed or is_frequency_collapsed or is_monetary_collapsed, false) as is_collapsed
     from flagged
 
 )
