@@ -29,7 +29,7 @@
 } -%}
 {%- set terms = [] -%}
 {%- for component, weight in weights.items() -%}
-    {%- do terms.append(weight ~ ' * ' ~ score_columns[component]) -%}
+{%- do terms.append(weight ~ ' * ' ~ score_columns[component]) -%}
 {%- endfor -%}
 {%- set weighted_sum = terms | join(' + ') %}
 
