@@ -210,11 +210,11 @@ final as (
         action_flag,
         -- A high-value account that is now at risk: an Enterprise or Mid-market account whose health is
         -- At-risk or Critical, or whose activity has lapsed into At risk.
-        case
-            when value_band in ('Enterprise', 'Mid-market')
-                and (health_band in ('At-risk', 'Critical') or activity_status = 'At risk') then true
-            else false
-        end as is_high_value_at_risk,
+        coalesce(
+            value_band in ('Enterprise', 'Mid-market')
+            and (health_band in ('At-risk', 'Critical') or activity_status = 'At risk'),
+            false
+        ) as is_high_value_at_risk,
         updated_at,
         p_alive,
         churn_band,
