@@ -9,7 +9,10 @@
     first purchase day is the start, so frequency counts repeat purchase days and monetary_value averages the
     repeat days only. The purchase-day totals to date come from the window engine; whole snapshots are
     rewritten from the first one the engine rewrote since this model last ran. -#}
-{%- set unit_days = customer_segmentation.clv_time_unit_days() %}
+{%- set unit_days = customer_segmentation.clv_time_unit_days() -%}
+{#- The usual gap between purchase days in whole days, rounded half up (expected_next_order_date). -#}
+{%- set expected_gap_days = 'cast(floor(cast(recency_days as ' ~ customer_segmentation.double_type() ~ ')'
+    ~ ' / frequency + 0.5) as integer)' %}
 
 with
 
@@ -37,10 +40,14 @@ measured as (
         snapshot_windows.last_order_date as last_purchase_date,
         cast(snapshot_windows.purchase_days as integer) as purchase_days,
         cast(snapshot_windows.purchase_days - 1 as integer) as frequency,
-        cast({{ dbt.datediff('snapshot_windows.first_order_date', 'snapshot_windows.last_order_date', 'day') }} as integer)
-            as recency_days,
-        cast({{ dbt.datediff('snapshot_windows.first_order_date', 'snapshot_windows.as_of_date', 'day') }} as integer)
-            as age_days,
+        cast(
+            {{ dbt.datediff('snapshot_windows.first_order_date', 'snapshot_windows.last_order_date', 'day') }}
+            as integer
+        ) as recency_days,
+        cast(
+            {{ dbt.datediff('snapshot_windows.first_order_date', 'snapshot_windows.as_of_date', 'day') }}
+            as integer
+        ) as age_days,
         snapshot_windows.purchase_days_revenue - snapshot_windows.first_purchase_day_revenue as repeat_revenue
     from snapshot_windows
     cross join recompute_from
@@ -79,11 +86,13 @@ final as (
         end as avg_days_between_orders,
         case
             when frequency > 0
-                then cast({{ dbt.dateadd('day', 'cast(floor(cast(recency_days as ' ~ customer_segmentation.double_type() ~ ') / frequency + 0.5) as integer)', 'last_purchase_date') }} as date)
+                then cast({{ dbt.dateadd('day', expected_gap_days, 'last_purchase_date') }} as date)
         end as expected_next_order_date,
         case
             when frequency > 0
-                then {{ dbt.datediff('last_purchase_date', 'as_of_date', 'day') }} * frequency > 2 * recency_days
+                then
+                    {{ dbt.datediff('last_purchase_date', 'as_of_date', 'day') }}
+                    * frequency > 2 * recency_days
         end as is_overdue,
         {{ customer_segmentation.run_computed_at() }} as computed_at
     from measured
