@@ -95,10 +95,14 @@ final as (
         calibration.age,
         calibration.monetary_value,
         calibration.time_unit,
-        cast({{ dbt.datediff('calibration.as_of_date', 'calibration.holdout_end_date', 'day') }} as integer)
-            as holdout_days,
-        cast({{ dbt.datediff('calibration.as_of_date', 'calibration.holdout_end_date', 'day') }} as {{ customer_segmentation.double_type() }})
-            / {{ unit_days }} as holdout_length,
+        cast(
+            {{ dbt.datediff('calibration.as_of_date', 'calibration.holdout_end_date', 'day') }}
+            as integer
+        ) as holdout_days,
+        cast(
+            {{ dbt.datediff('calibration.as_of_date', 'calibration.holdout_end_date', 'day') }}
+            as {{ customer_segmentation.double_type() }}
+        ) / {{ unit_days }} as holdout_length,
         cast(coalesce(holdout.holdout_purchases, 0) as integer) as holdout_purchases,
         cast(coalesce(holdout.holdout_revenue, 0) as {{ customer_segmentation.money_type() }}) as holdout_revenue
     from calibration
