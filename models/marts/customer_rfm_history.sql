@@ -41,8 +41,10 @@ measured as (
         snapshot_windows.snapshot_date,
         snapshot_windows.as_of_date,
         snapshot_windows.last_order_date,
-        cast({{ dbt.datediff('snapshot_windows.last_order_date', 'snapshot_windows.as_of_date', 'day') }} as integer)
-            as recency_days,
+        cast(
+            {{ dbt.datediff('snapshot_windows.last_order_date', 'snapshot_windows.as_of_date', 'day') }}
+            as integer
+        ) as recency_days,
         cast(snapshot_windows.rfm_frequency as integer) as frequency,
         cast(snapshot_windows.rfm_monetary as {{ customer_segmentation.money_type() }}) as monetary
     from snapshot_windows
