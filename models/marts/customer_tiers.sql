@@ -8,7 +8,8 @@
 {%- set churn_risk_days = customer_segmentation.non_negative_number_var('flag_churn_risk_days') -%}
 {%- set warning_days = customer_segmentation.non_negative_number_var('flag_warning_days') -%}
 {%- set xsell_min_active_months = customer_segmentation.non_negative_number_var('flag_xsell_min_active_months') -%}
-{%- set expansion_min_profitability = customer_segmentation.non_negative_number_var('flag_expansion_min_profitability') -%}
+{%- set expansion_min_profitability = customer_segmentation.non_negative_number_var(
+    'flag_expansion_min_profitability') -%}
 {%- set new_customer_months = customer_segmentation.non_negative_number_var('flag_new_customer_months') -%}
 
 with
@@ -77,8 +78,11 @@ lookback_activity as (
         sum(amount) as revenue,
         -- A null cost is unknown, not zero: the margin is only known when every row has a cost.
         case when count(cost) = count(*) then sum(amount - cost) end as margin,
-        count(distinct case when status = 'completed' then {{ customer_segmentation.period_start('order_date', 'month') }} end)
-            as active_months,
+        count(
+            distinct case
+                when status = 'completed' then {{ customer_segmentation.period_start('order_date', 'month') }}
+            end
+        ) as active_months,
         sum(case when status = 'completed' then 1 else 0 end) as orders,
         count(distinct case when status = 'completed' then product_id end) as distinct_products
     from lookback_flagged_orders
@@ -117,8 +121,14 @@ features as (
         cast(coalesce(lookback_activity.orders, 0) as integer) as orders_12m,
         cast(coalesce(lookback_activity.distinct_products, 0) as integer) as distinct_products,
         cast(coalesce(account_counts.accounts, 0) as integer) as distinct_accounts,
-        cast({{ dbt.datediff('lifetime.last_order_date', 'lifetime.as_of_date', 'day') }} as integer) as days_since_last_order,
-        cast({{ dbt.datediff('lifetime.first_order_date', 'lifetime.as_of_date', 'day') }} as integer) as tenure_days
+        cast(
+            {{ dbt.datediff('lifetime.last_order_date', 'lifetime.as_of_date', 'day') }}
+            as integer
+        ) as days_since_last_order,
+        cast(
+            {{ dbt.datediff('lifetime.first_order_date', 'lifetime.as_of_date', 'day') }}
+            as integer
+        ) as tenure_days
     from lifetime
     left join lookback_activity
         on lifetime.customer_id = lookback_activity.customer_id
@@ -137,13 +147,15 @@ normalised as (
     -- values the same way everywhere; a double converted from a wide decimal is not always the nearest one.
     select
         *,
-        cast(cast(revenue_12m * 100 as bigint) as {{ dbt.type_float() }})
+        (
+            cast(cast(revenue_12m * 100 as bigint) as {{ dbt.type_float() }})
             / (100 * case when active_months > 0 then active_months else 1 end)
-            as revenue_per_active_month,
+        ) as revenue_per_active_month,
         -- Null with an unknown margin (see profitability_basis).
-        cast(cast(margin_12m * 100 as bigint) as {{ dbt.type_float() }})
+        (
+            cast(cast(margin_12m * 100 as bigint) as {{ dbt.type_float() }})
             / (100 * case when active_months > 0 then active_months else 1 end)
-            as margin_per_active_month,
+        ) as margin_per_active_month,
         case
             when margin_12m is null then null
             when revenue_12m > 0
@@ -172,7 +184,8 @@ ranked as (
             as margin_per_active_month_profitability_rank,
         {{ customer_segmentation.percentile_steps('margin_rate', partition_by='profitability_basis') }}
             as margin_rate_profitability_rank,
-        {{ customer_segmentation.percentile_rank_steps(partition_by='profitability_basis') }} as profitability_rank_steps,
+        {{ customer_segmentation.percentile_rank_steps(partition_by='profitability_basis') }}
+            as profitability_rank_steps,
         {{ customer_segmentation.percentile_steps('active_months') }} as active_months_rank,
         {{ customer_segmentation.percentile_steps('orders_per_active_month') }} as orders_per_active_month_rank,
         {{ customer_segmentation.percentile_steps('distinct_products') }} as distinct_products_rank,
@@ -204,7 +217,8 @@ tiered as (
     select
         *,
         case
-            when profitability_score >= {{ profitability_threshold }} and adherence_score >= {{ adherence_threshold }} then 'A'
+            when profitability_score >= {{ profitability_threshold }}
+                and adherence_score >= {{ adherence_threshold }} then 'A'
             when profitability_score >= {{ profitability_threshold }} then 'B'
             when adherence_score >= {{ adherence_threshold }} then 'C'
             else 'D'
@@ -213,9 +227,12 @@ tiered as (
         case
             when days_since_last_order >= {{ churn_risk_days }} then 'CHURN RISK'
             when days_since_last_order >= {{ warning_days }} then 'WARNING'
-            when active_months >= {{ xsell_min_active_months }} and distinct_products = 1 then 'OPPORTUNITY: Xsell'
-            when profitability_score >= {{ expansion_min_profitability }} and distinct_accounts = 1 then 'OPPORTUNITY: Expansion'
-            when first_order_date > {{ customer_segmentation.months_before('as_of_date', new_customer_months) }} then 'NEW'
+            when active_months >= {{ xsell_min_active_months }}
+                and distinct_products = 1 then 'OPPORTUNITY: Xsell'
+            when profitability_score >= {{ expansion_min_profitability }}
+                and distinct_accounts = 1 then 'OPPORTUNITY: Expansion'
+            when first_order_date > {{ customer_segmentation.months_before('as_of_date', new_customer_months) }}
+                then 'NEW'
             else 'REGULAR'
         end as action_flag
     from scored
