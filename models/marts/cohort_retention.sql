@@ -91,7 +91,7 @@ cohort_quarters as (
         quarters.activity_quarter
     from cohort_sizes
     inner join quarters
-        on quarters.activity_quarter >= cohort_sizes.cohort_quarter
+        on cohort_sizes.cohort_quarter <= quarters.activity_quarter
 
 ),
 
@@ -102,8 +102,12 @@ joined as (
         cohort_quarters.cohort_label,
         cohort_quarters.activity_quarter,
         cast(
-            (extract(year from cohort_quarters.activity_quarter) - extract(year from cohort_quarters.cohort_quarter)) * 4
-            + extract(quarter from cohort_quarters.activity_quarter) - extract(quarter from cohort_quarters.cohort_quarter)
+            (
+                extract(year from cohort_quarters.activity_quarter)
+                - extract(year from cohort_quarters.cohort_quarter)
+            ) * 4
+            + extract(quarter from cohort_quarters.activity_quarter)
+            - extract(quarter from cohort_quarters.cohort_quarter)
             as integer
         ) as quarters_since_first_order,
         cohort_quarters.cohort_customers,
