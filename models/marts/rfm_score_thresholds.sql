@@ -112,7 +112,9 @@ final as (
         with_snapshot_totals.min_value,
         with_snapshot_totals.max_value,
         with_snapshot_totals.customers,
-        {{ customer_segmentation.round_ratio('with_snapshot_totals.customers', 'with_snapshot_totals.snapshot_customers', 6) }} as share,
+        {{ customer_segmentation.round_ratio(
+            'with_snapshot_totals.customers', 'with_snapshot_totals.snapshot_customers', 6
+        ) }} as share,
         {%- if method == 'thresholds' %}
         cast(score_breaks.min_value as {{ customer_segmentation.money_type() }}) as break_min_value,
         cast(score_breaks.max_value as {{ customer_segmentation.money_type() }}) as break_max_value
