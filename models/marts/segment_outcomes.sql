@@ -99,9 +99,11 @@ final as (
         active_next_period,
         {{ customer_segmentation.round_ratio('active_next_period', 'customers', 6) }} as share_active_next_period,
         in_segment_next_period,
-        {{ customer_segmentation.round_ratio('in_segment_next_period', 'customers', 6) }} as share_in_segment_next_period,
+        {{ customer_segmentation.round_ratio('in_segment_next_period', 'customers', 6) }}
+            as share_in_segment_next_period,
         cast(revenue_next_period as {{ customer_segmentation.money_type() }}) as revenue_next_period,
-        {{ customer_segmentation.round_ratio('revenue_next_period', 'customers', 2) }} as revenue_per_customer_next_period
+        {{ customer_segmentation.round_ratio('revenue_next_period', 'customers', 2) }}
+            as revenue_per_customer_next_period
     from per_segment
 
 )
