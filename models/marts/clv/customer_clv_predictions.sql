@@ -10,7 +10,9 @@
 {%- set horizon_days = customer_segmentation.clv_horizon_days() -%}
 {%- set max_terms = customer_segmentation.clv_max_series_terms() -%}
 {%- set parameters_relation = customer_segmentation.clv_parameters_relation() -%}
-{%- set double = customer_segmentation.double_type() %}
+{%- set double = customer_segmentation.double_type() -%}
+{%- set dropout_log_odds = customer_segmentation.btyd_dropout_log_odds(
+    'a', 'b', 'alpha', 'r', 'frequency', 'recency', 'age', shift) %}
 
 with
 
@@ -78,11 +80,10 @@ alive as (
         -- BG/NBD: a customer without a repeat purchase cannot have dropped out yet.
         case
             when frequency = 0 then cast(1 as {{ double }})
-            else {{ customer_segmentation.btyd_inverse_odds(customer_segmentation.btyd_dropout_log_odds('a', 'b', 'alpha', 'r', 'frequency', 'recency', 'age', 1)) }}
+            else {{ customer_segmentation.btyd_inverse_odds(dropout_log_odds) }}
         end as p_alive,
         {%- else -%}
-        {{ customer_segmentation.btyd_inverse_odds(customer_segmentation.btyd_dropout_log_odds('a', 'b', 'alpha', 'r', 'frequency', 'recency', 'age', 0)) }}
-            as p_alive,
+        {{ customer_segmentation.btyd_inverse_odds(dropout_log_odds) }} as p_alive,
         {%- endif %}
         -- The hypergeometric function's argument and its parameters after Euler's transformation,
         -- 2F1(r + x, q + x; c; z) = (1 - z)^(c - r - x - q - x) 2F1(c - r - x, a - 1; c; z), whose numerator
@@ -123,17 +124,21 @@ series_factors as (
         series_inputs.frequency,
         series_inputs.age,
         numbers.generated_number - 1 as k,
-        {{ customer_segmentation.safe_log_abs('series_inputs.series_p + numbers.generated_number - 1') }}
+        (
+            {{ customer_segmentation.safe_log_abs('series_inputs.series_p + numbers.generated_number - 1') }}
             + {{ customer_segmentation.safe_log_abs('series_inputs.series_q + numbers.generated_number - 1') }}
             - {{ customer_segmentation.safe_log_abs('series_inputs.series_c + numbers.generated_number - 1') }}
             - ln(cast(numbers.generated_number as {{ double }}))
-            + ln(series_inputs.series_z) as log_ratio,
-        case when series_inputs.series_p + numbers.generated_number - 1 < 0 then 1 else 0 end
+            + ln(series_inputs.series_z)
+        ) as log_ratio,
+        (
+            case when series_inputs.series_p + numbers.generated_number - 1 < 0 then 1 else 0 end
             + case when series_inputs.series_q + numbers.generated_number - 1 < 0 then 1 else 0 end
-            + case when series_inputs.series_c + numbers.generated_number - 1 < 0 then 1 else 0 end as negative_factors
+            + case when series_inputs.series_c + numbers.generated_number - 1 < 0 then 1 else 0 end
+        ) as negative_factors
     from series_inputs
     inner join numbers
-        on numbers.generated_number <= series_inputs.series_terms
+        on series_inputs.series_terms >= numbers.generated_number
 
 ),
 
@@ -159,7 +164,10 @@ series_sums as (
         frequency,
         age,
         sum(
-            case when {{ customer_segmentation.floor_divide('negative_factors', 2) }} * 2 = negative_factors then 1 else -1 end
+            case
+                when {{ customer_segmentation.floor_divide('negative_factors', 2) }} * 2 = negative_factors then 1
+                else -1
+            end
             * {{ customer_segmentation.safe_exp('log_magnitude') }}
         ) as hypergeometric
     from series_terms
@@ -180,15 +188,21 @@ predicted as (
         case
             when series_inputs.series_terms <= {{ max_terms }}
                 then alive.series_c / (alive.a - 1)
-                    * (1 - exp((alive.a - 1) * ln((alive.alpha + alive.age) / (alive.alpha + alive.age + alive.horizon)))
-                        * series_sums.hypergeometric)
+                    * (
+                        1 - exp(
+                            (alive.a - 1)
+                            * ln((alive.alpha + alive.age) / (alive.alpha + alive.age + alive.horizon))
+                        )
+                        * series_sums.hypergeometric
+                    )
                     * alive.p_alive
         end as expected_purchases,
         -- Gamma-Gamma: the customer's mean spend shrunk towards the population mean by their repeat days.
-        (1 - alive.gg_p * alive.frequency / (alive.gg_p * alive.frequency + alive.gg_q - 1))
+        (
+            (1 - alive.gg_p * alive.frequency / (alive.gg_p * alive.frequency + alive.gg_q - 1))
             * (alive.gg_v * alive.gg_p / (alive.gg_q - 1))
             + alive.gg_p * alive.frequency / (alive.gg_p * alive.frequency + alive.gg_q - 1) * alive.monetary_value
-            as expected_order_value
+        ) as expected_order_value
     from alive
     inner join series_inputs
         on alive.frequency = series_inputs.frequency
