@@ -18,7 +18,12 @@ as_of as (
 
 final as (
 
-    select events.*
+    select
+        events.event_id,
+        events.customer_id,
+        events.event_name,
+        events.occurred_at,
+        events.event_date
     from events
     cross join as_of
     where events.event_date <= as_of.as_of_date

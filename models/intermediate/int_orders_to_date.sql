@@ -19,7 +19,16 @@ as_of as (
 
 final as (
 
-    select orders.*
+    select
+        orders.order_id,
+        orders.customer_id,
+        orders.account_id,
+        orders.product_id,
+        orders.ordered_at,
+        orders.order_date,
+        orders.amount,
+        orders.cost,
+        orders.status
     from orders
     cross join as_of
     where orders.status in ('completed', 'refunded')
