@@ -96,7 +96,7 @@ customer_days as (
         cast(sum(refunded_revenue) as {{ customer_segmentation.money_type() }}) as refunded_revenue,
         -- A day counts as activity when the customer used the product or completed an order; a refund alone
         -- does not.
-        case when sum(events) > 0 or sum(completed_orders) > 0 then true else false end as is_active_day
+        coalesce(sum(events) > 0 or sum(completed_orders) > 0, false) as is_active_day
     from activity
     group by
         customer_id,
