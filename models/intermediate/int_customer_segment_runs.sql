@@ -82,24 +82,25 @@ memberships as (
     {% for family, spec in families.items() %}
     {%- set synced_columns = [] -%}
     {%- for column in spec.synced_columns -%}
-        {%- do synced_columns.append('history.' ~ column) -%}
+    {%- do synced_columns.append('history.' ~ column) -%}
     {%- endfor %}
     select
         '{{ family }}' as family,
         history.customer_id,
         history.snapshot_date,
         history.as_of_date,
-        history.{{ spec.segment }} as segment,
+        -- The alias names the other families' segment columns; rfm's is named segment already (AL09).
+        history.{{ spec.segment }} as segment,  -- noqa: AL09
         {{ spec.revenue }} as revenue,
         {{ customer_segmentation.differs_from_previous_row(
             synced_columns, partition_by='history.customer_id', order_by='history.snapshot_date') }}
             as is_synced_change
     from {{ family }}_history as history
-    {%- if spec.revenue.startswith('value_history.') %}
+    {% if spec.revenue.startswith('value_history.') %}
     left join value_history
         on history.customer_id = value_history.customer_id
         and history.snapshot_date = value_history.snapshot_date
-    {%- endif %}
+    {% endif %}
     {% if not loop.last %}
     union all
     {% endif %}
@@ -120,8 +121,7 @@ numbered_runs as (
     -- A run starts where the segment differs from the snapshot before; a running count of starts numbers it.
     select
         *,
-        case when previous_segment is null or previous_segment <> segment then true else false end
-            as is_segment_change,
+        coalesce(previous_segment is null or previous_segment <> segment, false) as is_segment_change,
         sum(case when previous_segment is null or previous_segment <> segment then 1 else 0 end) over (
             partition by family, customer_id
             order by snapshot_date
@@ -181,18 +181,13 @@ final as (
             'time_in_previous_segment.previous_segment_entered_as_of_date',
             'time_in_previous_segment.as_of_date',
             'day') }} as integer) as days_in_previous_segment,
-        case
-            when transitions_to_watch.family is null then false
-            else true
-        end as is_watched,
+        transitions_to_watch.family is not null as is_watched,
         transitions_to_watch.signal as watch_signal,
         transitions_to_watch.recommended_action as watch_action,
         time_in_previous_segment.is_synced_change,
-        case
-            when time_in_previous_segment.snapshot_date = time_in_previous_segment.family_latest_snapshot_date
-                then true
-            else false
-        end as is_latest_snapshot
+        coalesce(
+            time_in_previous_segment.snapshot_date = time_in_previous_segment.family_latest_snapshot_date, false
+        ) as is_latest_snapshot
     from time_in_previous_segment
     left join transitions_to_watch
         on time_in_previous_segment.family = transitions_to_watch.family
