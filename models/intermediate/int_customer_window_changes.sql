@@ -206,6 +206,17 @@ customer_starts as (
 
 ),
 
+first_order_dates as (
+
+    select
+        customer_id,
+        min(activity_date) as first_order_date
+    from daily_activity
+    where completed_orders > 0
+    group by customer_id
+
+),
+
 first_purchase_days as (
 
     -- The first purchase day never changes once a customer has one, so it enters once with its revenue.
@@ -214,16 +225,9 @@ first_purchase_days as (
         daily_activity.activity_date as first_order_date,
         daily_activity.net_revenue as first_purchase_day_revenue
     from daily_activity
-    inner join (
-        select
-            customer_id,
-            min(activity_date) as first_order_date
-        from daily_activity
-        where completed_orders > 0
-        group by customer_id
-    ) as firsts
-        on daily_activity.customer_id = firsts.customer_id
-        and daily_activity.activity_date = firsts.first_order_date
+    inner join first_order_dates
+        on daily_activity.customer_id = first_order_dates.customer_id
+        and daily_activity.activity_date = first_order_dates.first_order_date
 
 ),
 
@@ -307,17 +311,18 @@ window_changes as (
         {%- for total in totals %}
         {{ edge.changes.get(total, 0) }} as {{ total }}_change,
         {%- endfor %}
+        -- The loop closes on the last column's line: sqlfluff (LT02) misreads a closing tag on its own line there.
         {%- for column, type in latest.items() %}
-        {{ edge.get('latest', {}).get(column, 'cast(null as ' ~ type ~ ')') }} as {{ column }}{{ ',' if not loop.last }}
-        {%- endfor %}
+        {{ edge.get('latest', {}).get(column, 'cast(null as ' ~ type ~ ')') }}
+            as {{ column }}{% if not loop.last %},{% endif %}{% endfor %}
     from {{ edge.source }}
     where {{ edge.snapshot }} is not null
-    {%- if start %}
+        {%- if start %}
         and {{ edge.snapshot }} >= {{ customer_segmentation.window_engine_date(start) }}
-    {%- endif %}
-    {%- if edge.only_when %}
+        {%- endif %}
+        {%- if edge.only_when %}
         and {{ edge.only_when }}
-    {%- endif %}
+        {%- endif %}
     {%- if not loop.last %}
 
     union all
@@ -334,9 +339,9 @@ snapshot_changes as (
         {%- for total in totals %}
         cast(sum({{ total }}_change) as {{ total_types[total] }}) as {{ total }}_change,
         {%- endfor %}
+        -- The loop closes on the last column's line: sqlfluff (LT02) misreads a closing tag on its own line there.
         {%- for column, type in latest.items() %}
-        cast(max({{ column }}) as {{ type }}) as {{ column }}{{ ',' if not loop.last }}
-        {%- endfor %}
+        cast(max({{ column }}) as {{ type }}) as {{ column }}{% if not loop.last %},{% endif %}{% endfor %}
     from window_changes
     group by
         customer_id,
