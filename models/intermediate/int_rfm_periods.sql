@@ -5,10 +5,10 @@
     interval of the grain, and PostgreSQL's interval has no 'quarter' unit. -#}
 {%- set spine_grain = 'month' if grain == 'quarter' else grain -%}
 {%- set first_period -%}
-    (select {{ customer_segmentation.period_start('first_completed_order_date', grain) }} from {{ as_of_table }})
+(select {{ customer_segmentation.period_start('first_completed_order_date', grain) }} from {{ as_of_table }})
 {%- endset -%}
 {%- set after_last_period -%}
-    (select {{ customer_segmentation.add_periods(grain, 1, customer_segmentation.period_start('as_of_date', grain)) }} from {{ as_of_table }})
+(select {{ customer_segmentation.add_periods(grain, 1, customer_segmentation.period_start('as_of_date', grain)) }} from {{ as_of_table }})
 {%- endset -%}
 
 with
@@ -34,9 +34,9 @@ periods as (
     from spine
     cross join as_of
     where cast(spine.date_{{ spine_grain }} as date) <= as_of.as_of_date
-        {%- if grain == 'quarter' %}
+    {%- if grain == 'quarter' %}
         and cast(spine.date_{{ spine_grain }} as date) = {{ customer_segmentation.period_start('spine.date_' ~ spine_grain, 'quarter') }}
-        {%- endif %}
+    {%- endif %}
 
 ),
 
