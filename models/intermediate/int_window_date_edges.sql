@@ -45,14 +45,14 @@ final as (
         window_dates.window_date,
         min(case when period_windows.as_of_date >= window_dates.window_date then period_windows.snapshot_date end)
             as entering_snapshot_date,
+        -- The loop closes on the last column's line: sqlfluff (LT02) misreads a closing tag on its own line there.
         {%- for window in customer_segmentation.window_engine_windows() %}
         min(
             case
                 when period_windows.{{ window }}_window_start_date >= window_dates.window_date
                     then period_windows.snapshot_date
             end
-        ) as leaving_{{ window }}_snapshot_date{{ ',' if not loop.last }}
-        {%- endfor %}
+        ) as leaving_{{ window }}_snapshot_date{% if not loop.last %},{% endif %}{% endfor %}
     from window_dates
     cross join period_windows
     group by window_dates.window_date
