@@ -9,7 +9,7 @@
     weeks) moves only at or after the entering snapshot of a changed date. A view over two small tables. -#}
 {%- set edges = ['entering'] -%}
 {%- for window in customer_segmentation.window_engine_windows() -%}
-    {%- do edges.append('leaving_' ~ window) -%}
+{%- do edges.append('leaving_' ~ window) -%}
 {%- endfor -%}
 
 with
