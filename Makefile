@@ -102,8 +102,7 @@ score: $(BASE) $(VENV)/.installed-score profiles.yml
 # warehouse of its own (target/sqlfluff/lint.duckdb: 60 generated customers, the seeds, every SQL model),
 # rebuilt only when a model, macro, seed or the project file changes; the demo's warehouse is never opened.
 # macros/ and tests/dbt/generic/ hold only macros, which the dbt templater cannot render on their own.
-# models/intermediate is not linted yet.
-SQLFLUFF_PATHS := models/staging models/marts analyses tests/dbt/singular
+SQLFLUFF_PATHS := models analyses tests/dbt/singular
 LINT_DB := target/sqlfluff/lint.duckdb
 LINT_ENV := DBT_TARGET_PATH=$(CURDIR)/target/sqlfluff/dbt DBT_LOG_PATH=$(CURDIR)/target/sqlfluff/logs
 SQLFLUFF := $(LINT_ENV) SEGMENTATION_DUCKDB_PATH=$(CURDIR)/$(LINT_DB) $(BIN)/sqlfluff

@@ -136,10 +136,11 @@ def test_old_orders_changing_status_are_found(scenario) -> None:
         "update raw.orders set status = 'refunded', amount = -1 * amount"
         f" where order_id = {refunded.order_id}"
     )
+    on_emptied_day = f"date '{emptied:%Y-%m-%d}'"
     incremental.execute(
-        f"update raw.orders set status = 'cancelled' where cast(ordered_at as date) = date '{emptied:%Y-%m-%d}'"
+        f"update raw.orders set status = 'cancelled' where cast(ordered_at as date) = {on_emptied_day}"
     )
-    incremental.execute(f"delete from raw.events where cast(occurred_at as date) = date '{emptied:%Y-%m-%d}'")
+    incremental.execute(f"delete from raw.events where cast(occurred_at as date) = {on_emptied_day}")
     earliest = _snapshot_of(min(cancelled.day, refunded.day), _first_snapshot(incremental))
     line = _run_incremental(
         incremental,
@@ -148,9 +149,12 @@ def test_old_orders_changing_status_are_found(scenario) -> None:
     )
     assert line.startswith(f"window engine: {MODEL} recomputes from snapshot {earliest} ("), line
     assert _assert_equals_full_refresh(incremental, full, "status changes") > 0
-    assert incremental.query(f"select count(*) as n from {DAILY} where activity_date = '{emptied:%Y-%m-%d}'")[
-        "n"
-    ].iloc[0] == 0
+    assert (
+        incremental.query(f"select count(*) as n from {DAILY} where activity_date = '{emptied:%Y-%m-%d}'")[
+            "n"
+        ].iloc[0]
+        == 0
+    )
 
 
 def test_moved_sign_up_dates_are_found(scenario) -> None:

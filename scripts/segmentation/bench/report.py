@@ -260,10 +260,11 @@ def _limit_lines(result: BenchResult) -> list[str]:
         if dates is not None:
             share_of_run = dates / max(s["path_incremental"], 1e-9)
             notes.append(
-                "Incremental, what does not follow the changes: `int_window_dates` hashes every counted order "
-                f"and event to find the changed dates ({dates:.2f} s, {share_of_run:.0%} of the incremental "
-                "path), each incremental model compares fingerprints or stamps over its whole table before it "
-                "writes, and dbt spends a fixed time per model (statements, metadata, commits)."
+                "Incremental, what does not follow the changes: `int_window_dates` hashes every counted "
+                f"order and event to find the changed dates ({dates:.2f} s, {share_of_run:.0%} of the "
+                "incremental path), each incremental model compares fingerprints or stamps over its whole "
+                "table before it writes, and dbt spends a fixed time per model (statements, metadata, "
+                "commits)."
             )
     if "pandas" in s and r["pandas_over_ours"] < 10:
         below_floor = s["pandas"] / 10 < s["floor"]
