@@ -154,17 +154,22 @@ def published_warehouse(make_warehouse) -> Warehouse:
     return warehouse
 
 
-# The slowest modules, started first: with `pytest -n 2 --dist loadfile` (make test) each worker takes whole
-# modules in collection order, so the long engine runs overlap instead of queueing at the end of one worker.
+# The slowest modules, started first: with `pytest -n 2 --dist loadfile --no-loadscope-reorder` (make test)
+# each worker takes whole modules in collection order, so the long engine runs overlap instead of queueing at
+# the end of one worker. Without --no-loadscope-reorder pytest-xdist would order modules by their number of
+# tests instead, and the few-test Spark and property modules would run last, on one worker.
 SLOWEST_FIRST = (
-    "test_spark_thrift.py",
-    "test_spark_parity.py",
-    "test_spark_at_size.py",
     "test_postgres_parity.py",
-    "test_late_data_any_age.py",
-    "test_postgres_reliability.py",
-    "test_late_data_property.py",
+    "test_clv_models.py",
+    "test_spark_parity.py",
+    "test_spark_thrift.py",
     "test_merge_guard.py",
+    "test_config_validation.py",
+    "test_late_data_property.py",
+    "test_late_data_any_age.py",
+    "test_pipeline.py",
+    "test_postgres_reliability.py",
+    "test_spark_at_size.py",
     "test_bench.py",
 )
 

@@ -329,7 +329,9 @@ def engines(
     typed = RawData(first.customers, first.accounts, first.products, first.orders.iloc[:0], first.events)
     write_duckdb(typed, duck.path)
     _replace_duckdb_orders(duck, first.orders, append=False)
-    assert_build_clean(duck, duck.dbt("build"))
+    # The reference build: every data and unit test runs on DuckDB in the other modules, so only the tables
+    # the comparison reads are built here.
+    assert_build_clean(duck, duck.dbt("build", "--exclude", "resource_type:test", "resource_type:unit_test"))
 
     spark = SparkWarehouse(tmp_path_factory.mktemp("parity_spark"), profiles_dir)
     spark.load(first)
