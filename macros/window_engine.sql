@@ -19,47 +19,29 @@
 {%- endmacro %}
 
 
-{#- The plan of a build, decided when the model compiles: a dict with
-      start_snapshot_date  first snapshot to recompute as 'YYYY-MM-DD', none on a full build
-      carry_snapshot_date  stored snapshot the running totals are carried in from, none when there is none
-      nothing_to_do        true when no snapshot differs (the run writes no row)
-    and one log line saying how far back the run goes and why. -#}
-{% macro window_engine_plan(fingerprints_relation, periods_relation, lookback, compare_as_of) -%}
-    {%- set plan = {'start_snapshot_date': none, 'carry_snapshot_date': none, 'nothing_to_do': false} -%}
-    {#- A unit test renders the model without a table of its own (`this` is none): a full build. -#}
-    {%- if this is none or not (execute and is_incremental()) -%}
-        {{ return(plan) }}
-    {%- endif -%}
+{#- The fresh state compared with the stored one, per key (a snapshot or a date), in one query: a dict of
+    'YYYY-MM-DD' texts, each list sorted, by status
+      same     stored with the fresh fingerprint (and as_of_date, when compared)
+      changed  stored with another fingerprint or as_of_date, or with none (a table built before the column)
+      new      fresh but not stored
+      removed  stored but no longer fresh
+    `fresh_sql` selects one row per key: `key_date`, `inputs_fingerprint` and, with compare_as_of,
+    `as_of_date`; the model's own table is read grouped by `stored_key`. -#}
+{% macro window_engine_compare(fresh_sql, stored_key, compare_as_of=false) -%}
     {%- set comparison_sql -%}
-        /* the window engine compares fresh and stored snapshots */
+        /* the window engine compares fresh and stored {{ stored_key }} */
         with
-
-        fresh_fingerprints as (
-
-            select
-                snapshot_date,
-                max(inputs_fingerprint) as inputs_fingerprint
-            from {{ fingerprints_relation }}
-            group by snapshot_date
-
-        ),
 
         fresh as (
 
-            select
-                periods.snapshot_date,
-                periods.as_of_date,
-                coalesce(fresh_fingerprints.inputs_fingerprint, cast(0 as decimal(38, 0))) as inputs_fingerprint
-            from {{ periods_relation }} as periods
-            left join fresh_fingerprints
-                on periods.snapshot_date = fresh_fingerprints.snapshot_date
+            {{ fresh_sql }}
 
         ),
 
         stored as (
 
             select
-                snapshot_date,
+                {{ stored_key }} as key_date,
                 {%- if compare_as_of %}
                 min(as_of_date) as min_as_of_date,
                 max(as_of_date) as max_as_of_date,
@@ -67,15 +49,15 @@
                 min(inputs_fingerprint) as min_inputs_fingerprint,
                 max(inputs_fingerprint) as max_inputs_fingerprint
             from {{ this }}
-            group by snapshot_date
+            group by {{ stored_key }}
 
         )
 
         select
-            cast(coalesce(fresh.snapshot_date, stored.snapshot_date) as {{ dbt.type_string() }}) as snapshot_date,
+            cast(coalesce(fresh.key_date, stored.key_date) as {{ dbt.type_string() }}) as key_date,
             case
-                when stored.snapshot_date is null then 'new'
-                when fresh.snapshot_date is null then 'removed'
+                when stored.key_date is null then 'new'
+                when fresh.key_date is null then 'removed'
                 when stored.min_inputs_fingerprint <> fresh.inputs_fingerprint
                     or stored.max_inputs_fingerprint <> fresh.inputs_fingerprint
                     or stored.min_inputs_fingerprint is null
@@ -88,18 +70,49 @@
             end as status
         from fresh
         full outer join stored
-            on fresh.snapshot_date = stored.snapshot_date
+            on fresh.key_date = stored.key_date
         order by 1
     {%- endset -%}
-{%- set rows = run_query(comparison_sql).rows -%}
     {%- set statuses = {'same': [], 'changed': [], 'new': [], 'removed': []} -%}
-    {%- for row in rows -%}
+    {%- for row in run_query(comparison_sql).rows -%}
         {%- do statuses[row[1]].append(row[0] | string) -%}
     {%- endfor -%}
+    {{ return(statuses) }}
+{%- endmacro %}
+
+
+{#- The plan of a build, decided when the model compiles: a dict with
+      start_snapshot_date  first snapshot to recompute as 'YYYY-MM-DD', none on a full build, 9999-12-31
+                           when no snapshot differs (the run writes no row)
+      carry_snapshot_date  stored snapshot the running totals are carried in from, none when there is none
+    and one log line saying how far back the run goes and why. -#}
+{% macro window_engine_plan(fingerprints_relation, periods_relation, lookback, compare_as_of) -%}
+    {%- set plan = {'start_snapshot_date': none, 'carry_snapshot_date': none} -%}
+    {#- A unit test renders the model without a table of its own (`this` is none): a full build. -#}
+    {%- if this is none or not (execute and is_incremental()) -%}
+        {{ return(plan) }}
+    {%- endif -%}
+    {#- A snapshot with no fingerprint row (no customer yet) compares as 0, as the model stores it. -#}
+    {%- set fresh_sql -%}
+            select
+                periods.snapshot_date as key_date,
+                periods.as_of_date,
+                coalesce(fresh_fingerprints.inputs_fingerprint, cast(0 as decimal(38, 0))) as inputs_fingerprint
+            from {{ periods_relation }} as periods
+            left join (
+                select
+                    snapshot_date,
+                    max(inputs_fingerprint) as inputs_fingerprint
+                from {{ fingerprints_relation }}
+                group by snapshot_date
+            ) as fresh_fingerprints
+                on periods.snapshot_date = fresh_fingerprints.snapshot_date
+    {%- endset -%}
+    {%- set statuses = customer_segmentation.window_engine_compare(fresh_sql, 'snapshot_date', compare_as_of) -%}
     {%- set differing = (statuses.changed + statuses.new + statuses.removed) | sort -%}
     {%- if differing | length == 0 -%}
         {{ log('window engine: ' ~ this.identifier ~ ' has nothing to recompute', info=true) }}
-        {%- do plan.update({'start_snapshot_date': '9999-12-31', 'nothing_to_do': true}) -%}
+        {%- do plan.update({'start_snapshot_date': '9999-12-31'}) -%}
         {{ return(plan) }}
     {%- endif -%}
     {%- set built = (statuses.same + statuses.changed) | sort -%}
@@ -164,72 +177,24 @@
 {%- endmacro %}
 
 
-{#- The dates int_customer_daily_activity rebuilds, decided when the model compiles: a dict with
-      dates          'YYYY-MM-DD' texts of the dates whose activity fingerprint changed or that are new,
-                     none on a full build
-      nothing_to_do  true when no date differs (the run writes no row)
-    and one log line saying what the run rebuilds and why. Dates with no counted activity left are deleted by
-    the model's pre-hook (window_engine_drop_removed_dates), as a batch cannot delete what it has no row for. -#}
+{#- The dates int_customer_daily_activity rebuilds, decided when the model compiles: a dict whose `dates`
+    holds the 'YYYY-MM-DD' texts of the dates whose activity fingerprint changed or that are new (none on a
+    full build, empty when nothing differs), and one log line saying what the run rebuilds and why. Dates
+    with no counted activity left are deleted by the model's pre-hook (window_engine_drop_removed_dates), as
+    a batch cannot delete what it has no row for. -#}
 {% macro window_engine_changed_dates(dates_relation) -%}
-    {%- set plan = {'dates': none, 'nothing_to_do': false} -%}
+    {%- set plan = {'dates': none} -%}
     {%- if this is none or not (execute and is_incremental()) -%}
         {{ return(plan) }}
     {%- endif -%}
-    {%- set comparison_sql -%}
-        /* the window engine compares fresh and stored activity dates */
-        with
-
-        fresh as (
-
+    {%- set fresh_sql -%}
             select
-                window_date,
-                activity_fingerprint
+                window_date as key_date,
+                activity_fingerprint as inputs_fingerprint
             from {{ dates_relation }}
             where has_activity
-
-        ),
-
-        stored as (
-
-            select
-                activity_date,
-                min(inputs_fingerprint) as min_inputs_fingerprint,
-                max(inputs_fingerprint) as max_inputs_fingerprint
-            from {{ this }}
-            group by activity_date
-
-        ),
-
-        compared as (
-
-            select
-                cast(coalesce(fresh.window_date, stored.activity_date) as {{ dbt.type_string() }}) as activity_date,
-                case
-                    when stored.activity_date is null then 'new'
-                    when fresh.window_date is null then 'removed'
-                    when stored.min_inputs_fingerprint <> fresh.activity_fingerprint
-                        or stored.max_inputs_fingerprint <> fresh.activity_fingerprint
-                        or stored.min_inputs_fingerprint is null
-                        then 'changed'
-                    else 'same'
-                end as status
-            from fresh
-            full outer join stored
-                on fresh.window_date = stored.activity_date
-
-        )
-
-        select
-            activity_date,
-            status
-        from compared
-        where status <> 'same'
-        order by activity_date
     {%- endset -%}
-    {%- set statuses = {'changed': [], 'new': [], 'removed': []} -%}
-    {%- for row in run_query(comparison_sql).rows -%}
-        {%- do statuses[row[1]].append(row[0] | string) -%}
-    {%- endfor -%}
+    {%- set statuses = customer_segmentation.window_engine_compare(fresh_sql, 'activity_date') -%}
     {%- set rebuilt = (statuses.changed + statuses.new) | sort -%}
     {%- set reasons = [] -%}
     {%- for status, words in [
@@ -246,7 +211,7 @@
     {%- else -%}
         {{ log('window engine: ' ~ this.identifier ~ ' has nothing to recompute', info=true) }}
     {%- endif -%}
-    {%- do plan.update({'dates': rebuilt, 'nothing_to_do': rebuilt | length == 0}) -%}
+    {%- do plan.update({'dates': rebuilt}) -%}
     {{ return(plan) }}
 {%- endmacro %}
 
