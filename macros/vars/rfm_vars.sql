@@ -42,8 +42,8 @@
 
 {% macro rfm_lookback_periods() -%}
     {%- set value = var('rfm_lookback_periods') -%}
-    {%- if not customer_segmentation.is_whole_number(value) or value < 1 -%}
-        {{ customer_segmentation.config_error('rfm_lookback_periods', value, 'a whole number >= 1 (the newest built period is always recomputed)') }}
+    {%- if not customer_segmentation.is_whole_number(value) or value < 0 -%}
+        {{ customer_segmentation.config_error('rfm_lookback_periods', value, 'a whole number >= 0 (0: only the periods whose inputs changed)') }}
     {%- endif -%}
     {{ return(value | int) }}
 {%- endmacro %}

@@ -30,7 +30,7 @@ CASES: list[tuple[str, object, str]] = [
     ("rfm_score_method", "rank", "percent_rank, ntile, thresholds"),
     ("rfm_score_population", "everyone", "active, all"),
     ("rfm_max_score_share", 0, "a share above 0 and at most 1"),
-    ("rfm_lookback_periods", 0, "a whole number >= 1"),
+    ("rfm_lookback_periods", -1, "a whole number >= 0"),
     ("rfm_min_customers_per_snapshot", 0, "a whole number >= 1"),
     ("rfm_min_distinct_scores", "3", "a whole number >= 1"),
     ("business_timezone", "Mars/Olympus", "an IANA time zone name"),

@@ -4,7 +4,9 @@ After a full build, late orders dated far outside the lookback, re-statused old 
 order is cancelled and moved sign-up dates are loaded step by step; after each incremental run
 int_customer_daily_activity, int_customer_window_changes and int_customer_snapshot_windows must equal a full
 refresh of a copy of the same warehouse (every column but computed_at), and each model's log line must name
-the earliest date or snapshot whose inputs changed. A run with nothing new rewrites no row."""
+the earliest date or snapshot whose inputs changed. A run with nothing new rewrites no row. The runs use the
+project's default floor (rfm_lookback_periods 0: only what changed is recomputed), and the last new month
+checks a floor of 2."""
 
 from __future__ import annotations
 
@@ -21,7 +23,8 @@ MODEL = "int_customer_snapshot_windows"
 CHANGES = "int_customer_window_changes"
 DAILY = "int_customer_daily_activity"
 SELECT = ["--select", f"+{MODEL}"]
-DBT_VARS = {"rfm_lookback_periods": 2}
+DBT_VARS: dict[str, object] = {}
+FLOOR_VARS = {"rfm_lookback_periods": 2}
 KEY = ["customer_id", "snapshot_date"]
 DAILY_KEY = ["customer_id", "activity_date"]
 # Late orders dated this many months before the data's end: inside and far outside the lookback.
@@ -45,13 +48,16 @@ def _engine_log_lines(warehouse: Warehouse) -> list[str]:
 
 
 def _run_incremental(
-    warehouse: Warehouse, changes_line: str | None = None, daily_line: str | None = None
+    warehouse: Warehouse,
+    changes_line: str | None = None,
+    daily_line: str | None = None,
+    dbt_vars: dict[str, object] = DBT_VARS,
 ) -> str:
     """One incremental run; returns the snapshot windows' window-engine log line, and checks the change
     rows' and the daily activity's lines when `changes_line` / `daily_line` are given (each model logs
     exactly one; `daily_line` is a text the daily activity's line must contain)."""
     before = len(_engine_log_lines(warehouse))
-    warehouse.dbt("run", *SELECT, dbt_vars=DBT_VARS)
+    warehouse.dbt("run", *SELECT, dbt_vars=dbt_vars)
     lines = [line[line.index("window engine: ") :] for line in _engine_log_lines(warehouse)[before:]]
     by_model = {
         model: [line for line in lines if line.startswith(f"window engine: {model} ")]
@@ -187,24 +193,40 @@ def test_a_run_with_nothing_new_rewrites_nothing(scenario) -> None:
     assert (merged["computed_at_before"] == merged["computed_at_after"]).all()
 
 
-def test_a_new_month_recomputes_the_lookback_floor(scenario) -> None:
-    incremental, full, _ = scenario
-    # An order in a new month adds a snapshot and changes nothing built: the floor of rfm_lookback_periods (2)
-    # still recomputes the two newest built snapshots.
-    incremental.execute(
+def _order_in_a_new_month(warehouse: Warehouse, ordered_at: str) -> None:
+    warehouse.execute(
         "insert into raw.orders select * replace ("
         " (select max(order_id) + 1 from raw.orders) as order_id,"
-        " timestamp '2026-01-02 06:00:00' as ordered_at)"
+        f" timestamp '{ordered_at}' as ordered_at)"
         " from raw.orders where status = 'completed' order by order_id limit 1"
     )
-    # The change rows have no floor: only the new snapshot's are built.
+
+
+def test_a_new_month_recomputes_only_the_new_snapshot_or_the_floor(scenario) -> None:
+    incremental, full, _ = scenario
+    # An order in a new month adds a snapshot and changes nothing built: by default only the new snapshot is
+    # computed, in each of the three models.
+    _order_in_a_new_month(incremental, "2026-01-02 06:00:00")
     line = _run_incremental(
         incremental,
         "recomputes from snapshot 2026-01-31 (1 new snapshot 2026-01-31)",
         "rebuilds 1 date (1 new date, earliest 2026-01-02)",
     )
-    assert line == (
-        f"window engine: {MODEL} recomputes from snapshot 2025-11-30 "
-        "(1 new snapshot 2026-01-31; at least the newest 2 built (rfm_lookback_periods))"
-    ), line
+    assert line == f"window engine: {MODEL} recomputes from snapshot 2026-01-31 (1 new snapshot 2026-01-31)"
     _assert_equals_full_refresh(incremental, full, "a new month")
+    # The as-of date moves from 2 January to 3 February, so the January snapshot, built unfinished, changes
+    # in both models (its calendar row is in the change rows' fingerprint). With a floor of 2 the snapshot
+    # windows also recompute December; the change rows have no floor.
+    _order_in_a_new_month(incremental, "2026-02-03 06:00:00")
+    line = _run_incremental(
+        incremental,
+        "recomputes from snapshot 2026-01-31"
+        " (changed inputs in 1 built snapshot, earliest 2026-01-31; 1 new snapshot 2026-02-28)",
+        "rebuilds 1 date (1 new date, earliest 2026-02-03)",
+        dbt_vars=FLOOR_VARS,
+    )
+    assert line == (
+        f"window engine: {MODEL} recomputes from snapshot 2025-12-31 (changed inputs in 1 built snapshot,"
+        " earliest 2026-01-31; 1 new snapshot 2026-02-28; at least the newest 2 built (rfm_lookback_periods))"
+    ), line
+    _assert_equals_full_refresh(incremental, full, "a new month with a floor")

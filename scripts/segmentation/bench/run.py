@@ -12,16 +12,13 @@ from tqdm.auto import tqdm
 from segmentation.dbt_runner import find_project_dir
 from segmentation.generator import RawData
 from segmentation.loaders import append_orders_duckdb, write_duckdb
+from segmentation.project_vars import var_default
 
 from . import baseline as fan_out
 from . import pandas_reference
 from .common import BASELINE_TABLE, FLOOR_TABLE, MODEL, PANDAS_TABLE, BenchConfig, BenchResult, ratio, timed
 from .data import generate_bench_data
 from .dbt import DbtRun, Workspace
-
-# The project's default rfm_lookback_periods: an incremental run recomputes at least this many built
-# snapshots and adds the new one.
-LOOKBACK_PERIODS = 2
 
 
 def _path_total(run: DbtRun, path: list[str]) -> float:
@@ -164,7 +161,9 @@ def run_benchmark(config: BenchConfig, work_dir: Path, project_dir: Path | None 
             con.execute(fan_out.baseline_sql(after))
             checks["incremental_rows_differing"] = fan_out.rows_differing(con, after)
             fan_out.drop_table(con, after)
-            sizes["incremental_rows"] = fan_out.newest_snapshots_rows(con, LOOKBACK_PERIODS + 1)
+            # The new snapshot, and the project's default floor of built snapshots recomputed with it.
+            lookback = var_default("rfm_lookback_periods", int, workspace.project_dir)
+            sizes["incremental_rows"] = fan_out.newest_snapshots_rows(con, lookback + 1)
         bar.update()
 
     return BenchResult(

@@ -1,5 +1,5 @@
--- Rows of the newest $snapshots snapshots: what an incremental run that recomputes the lookback periods and
--- adds the new one writes at the least.
+-- Rows of the newest $snapshots snapshots: what an incremental run that adds the new snapshot and recomputes
+-- the floor of built ones (rfm_lookback_periods) writes at the least.
 select count(*) as newest_rows
 from $model
 where snapshot_date in (
