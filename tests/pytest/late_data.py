@@ -3,10 +3,10 @@ built incrementally equals a full refresh of the same raw tables.
 
 Two drivers share the comparison:
 - ``run_plan`` runs a random plan (hypothesis, ``plans()``): loads of new orders (some held back one load,
-  inside the lookback), late arrivals dated in any period back to the first, re-statused old orders
-  (completed -> refunded or cancelled, refunded -> completed), changed amounts of existing orders, and runs
-  with nothing new (which must change nothing). tests/pytest/test_late_data_property.py runs it on DuckDB,
-  tests/pytest/test_postgres_reliability.py a shorter version on PostgreSQL.
+  dated in the newest built periods), late arrivals dated in any period back to the first, re-statused old
+  orders (completed -> refunded or cancelled, refunded -> completed), changed amounts of existing orders, and
+  runs with nothing new (which must change nothing). tests/pytest/test_late_data_property.py runs it on
+  DuckDB, tests/pytest/test_postgres_reliability.py a shorter version on PostgreSQL.
 - ``run_issue_scenario`` is the fixed scenario of the issue that found the fixed lookback: thirty completed
   orders dated four months back loaded after a build, then old orders re-statused; it also checks that the
   run says in the dbt log how far back it went. tests/pytest/test_late_data_any_age.py runs it on DuckDB,
@@ -36,7 +36,8 @@ FIRST_PERIOD = (END - pd.DateOffset(months=MONTHS - 1)).to_period("M")
 # Every incremental model with everything it reads; customer_segments_current is the contract table built on
 # the histories.
 SELECT = ["--select", "+config.materialized:incremental", "+customer_segments_current"]
-DBT_VARS = {"events_enabled": False, "rfm_lookback_periods": 2}
+# The project's default floor (rfm_lookback_periods 0): every late row is found by the fingerprints alone.
+DBT_VARS = {"events_enabled": False}
 # Set from the run's clock, so they differ between any two builds; every other column must agree.
 RUN_TIMESTAMP_COLUMNS = ("computed_at", "updated_at", "dbt_updated_at", "built_at")
 # Compared beside the incremental models after every step.
@@ -147,7 +148,8 @@ def plan_raw(seed: int) -> RawData:
 
 
 def _held_back(orders: pd.DataFrame, cutoff: pd.Timestamp, late_share: int, salt: int) -> pd.Series:
-    """Orders dated in the cutoff's period or the one before (both recomputed by the lookback) held back."""
+    """Orders dated in the cutoff's period or the one before (both built when the next load arrives), held
+    back."""
     day = orders["ordered_at"].dt.normalize()
     recent = (day >= cutoff.to_period("M").start_time - pd.DateOffset(months=1)) & (day <= cutoff)
     return recent & ((orders["order_id"] * 7919 + salt) % 100 < late_share)
@@ -291,7 +293,7 @@ def run_plan(
             cutoff = (
                 min(END, cutoff + pd.offsets.MonthEnd(step.months_ahead)) if step.months_ahead else cutoff
             )
-            # Orders held back so far arrive now (dated in already built periods, inside the lookback),
+            # Orders held back so far arrive now (dated in the newest already built periods),
             # with the new orders up to the new cutoff, of which some are held back in turn.
             batch = load_up_to(cutoff, step.late_share, number)
             figures.late_orders += int((batch & (day <= previous)).sum())

@@ -178,13 +178,13 @@ def test_incremental_runs_with_late_orders_equal_a_full_refresh(make_warehouse) 
     orders = raw.orders
     end = orders["ordered_at"].max().normalize()
     first_cutoff = (end - pd.offsets.MonthEnd(2)).normalize()
-    # Some orders of the newest built month arrive one load late, inside the lookback.
+    # Some orders of the newest built month arrive one load late.
     late_window = (orders["ordered_at"] > first_cutoff - pd.Timedelta(days=20)) & (
         orders["ordered_at"] <= first_cutoff + pd.Timedelta(days=1)
     )
     late = late_window & (orders["order_id"] % 3 == 0)
     assert late.sum() > 10
-    dbt_vars = {"events_enabled": False, "rfm_lookback_periods": 2}
+    dbt_vars = {"events_enabled": False}
     select = ["--select", "+customer_btyd_history", "+customer_btyd_calibration"]
     incremental = make_warehouse("clv_incremental")
     incremental.load(

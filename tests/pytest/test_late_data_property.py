@@ -1,5 +1,5 @@
 """Late, corrected and replayed data on DuckDB (property-based): random small order sets and random sequences
-of "load more orders, some dated in already built periods inside the lookback", "orders of any age arrive
+of "load more orders, some dated in the newest already built periods", "orders of any age arrive
 late", "old orders change status", "an order's amount changes" and "run again with nothing new"; after every
 step every incremental model (and customer_segments_current) equals a full refresh of the same raw tables
 (built in a second DuckDB file), and a run without new data changes nothing (tests/pytest/late_data.py)."""

@@ -211,8 +211,8 @@ def test_quarter_grain_all_history_and_fixed_as_of_date_match_reference(make_war
 
 def _split_for_late_arrival(raw: RawData, cutoffs: list[str]) -> list[pd.DataFrame]:
     """Split orders into loads: each load holds the orders up to its cutoff, except that every tenth order of
-    the cutoff's month and the month before is held back and arrives with the next load: late, but dated in
-    the two newest built periods, which the next incremental run recomputes (rfm_lookback_periods = 2)."""
+    the cutoff's month and the month before is held back and arrives with the next load: late, dated in the
+    two newest built periods, whose changed inputs the next incremental run finds."""
     orders = raw.orders
     day = orders["ordered_at"].dt.normalize()
     loads: list[pd.DataFrame] = []

@@ -264,7 +264,7 @@ def _split_late(
     frame: pd.DataFrame, time_column: str, id_column: str, cutoffs: list[str]
 ) -> list[pd.DataFrame]:
     """Loads up to each cutoff; every tenth row of the cutoff's month and the month before arrives one load
-    late, dated inside the periods the next incremental run recomputes (rfm_lookback_periods = 2)."""
+    late, dated in the newest built periods, whose changed inputs the next incremental run finds."""
     day = frame[time_column].dt.normalize()
     taken = pd.Series(False, index=frame.index)
     loads = []

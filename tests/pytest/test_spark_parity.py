@@ -167,8 +167,8 @@ def _text_orders(orders: pd.DataFrame, customer_id: str) -> pd.DataFrame:
 
 
 def _split_late(orders: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Every fifth order of the last two months arrives late, dated in the periods an incremental run
-    recomputes (rfm_lookback_periods = 2)."""
+    """Every fifth order of the last two months arrives late, dated in the newest built periods, whose changed
+    inputs the incremental run finds."""
     day = orders["ordered_at"].dt.normalize()
     start = day.max().to_period("M").start_time - pd.DateOffset(months=1)
     late = (day >= start) & (orders["order_id"] % 5 == 0)
