@@ -1,6 +1,9 @@
 """Spark as a server: a local standalone master, one worker and a Thrift server started from pyspark, the
 project built through the `thrift` output of profiles.yml.example (dbt-spark over PyHive, as against a
-cluster), and the marts compared row for row with DuckDB on the data of the session parity test.
+cluster), and the marts compared row for row with DuckDB on the data of the session parity test. The build
+is what a deployment against a cluster publishes: the CRM tables, their snapshot and every model they read
+(the window engine, the RFM history and every family history), the summary's tables and the rejected rows;
+the session parity test builds and compares every other mart on Spark.
 
 Without Java, pyspark or PyHive the module skips locally and fails when CI=true. Every process it starts is
 stopped by its pid when the module ends, and the test checks that none is left.
@@ -25,7 +28,6 @@ from segmentation.loaders import write_duckdb
 from segmentation.summary import format_summary, format_tiers, segment_summary, tier_counts
 from test_spark_parity import (
     BAD_ORDERS,
-    PARITY_TABLES,
     _replace_duckdb_orders,
     _split_late,
     _text_orders,
@@ -36,6 +38,33 @@ from test_spark_parity import (
 pytestmark = pytest.mark.spark
 
 SCHEMA = "segmentation"
+# The CRM tables and their snapshot, the summary's tables and the rejected rows, with every node they read.
+SELECT = [
+    "--select",
+    "+customer_segments_snapshot",
+    "+customer_profile_current",
+    "+segment_summary",
+    "+customer_tiers",
+    "+rejected_rows",
+]
+NO_TESTS = ["--exclude", "resource_type:test", "resource_type:unit_test"]
+# The tables of the session parity test that this build writes.
+THRIFT_TABLES = (
+    "stg_orders",
+    "rejected_rows",
+    "int_customer_snapshot_windows",
+    "customer_rfm_history",
+    "customer_segments_current",
+    "int_customer_segment_runs",
+    "customer_behaviour_history",
+    "customer_lifecycle_history",
+    "customer_value_history",
+    "customer_health_history",
+    "customer_btyd_history",
+    "customer_profile_current",
+    "customer_tiers",
+    "segment_summary",
+)
 
 
 def _thrift_missing() -> str | None:
@@ -137,7 +166,7 @@ def thrift_engines(
     _replace_duckdb_orders(duck, first.orders, append=False)
     # The reference build: every data and unit test runs on DuckDB in the other modules, so only the tables
     # the comparison reads are built here.
-    assert_build_clean(duck, duck.dbt("build", "--exclude", "resource_type:test", "resource_type:unit_test"))
+    assert_build_clean(duck, duck.dbt("build", *SELECT, *NO_TESTS))
 
     root = tmp_path_factory.mktemp("thrift")
     server = SparkServer(root / "server")
@@ -163,10 +192,10 @@ def test_thrift_server_builds_the_same_marts_as_duckdb(thrift_engines, thrift_ra
     # The server runs with the project's semantics: ANSI mode on, as the session target.
     assert spark.arrow("set spark.sql.ansi.enabled").column(1).to_pylist() == ["true"]
 
-    # Seeds, models and the snapshot: every data and unit test already runs on Spark in the session parity
-    # test, and here each would be one more round trip to the server (a third of CI's budget).
+    # The selected seeds, models and snapshot: every data and unit test already runs on Spark in the session
+    # parity test, and here each would be one more round trip to the server (a third of CI's budget).
     started = time.monotonic()
-    result = spark.dbt("build", "--exclude", "resource_type:test", "resource_type:unit_test")
+    result = spark.dbt("build", *SELECT, *NO_TESTS)
     print(f"dbt build --target thrift: {time.monotonic() - started:.0f}s")
     statuses = {
         node.node.unique_id: str(node.status)
@@ -178,7 +207,7 @@ def test_thrift_server_builds_the_same_marts_as_duckdb(thrift_engines, thrift_ra
     # "operation": the project's on-run-start hook.
     assert {"model", "seed", "snapshot"} <= kinds <= {"model", "seed", "snapshot", "operation"}, kinds
 
-    counts = assert_same_tables(duck, spark, PARITY_TABLES)
+    counts = assert_same_tables(duck, spark, THRIFT_TABLES)
     assert counts["customer_rfm_history"] > counts["customer_segments_current"] > 100
     rejected = spark.count(
         f"select count(*) from {SCHEMA}.rejected_rows where source_table = 'orders'"
