@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dbt.cli.main import dbtRunner, dbtRunnerResult
+from dbt.contracts.graph.manifest import Manifest
 
 from segmentation.spark_ansi import keep_profile_ansi_mode
 
@@ -86,16 +87,19 @@ def run_dbt(
     project_dir: Path | None = None,
     profiles_dir: Path | None = None,
     check: bool = True,
+    manifest: Manifest | None = None,
 ) -> dbtRunnerResult:
     """Run ``dbt <args>`` in-process against ``project_dir`` (default: found from cwd).
 
+    ``manifest``, the result of an earlier ``dbt parse``, skips parsing (dbtRunner's own option): the
+    command then runs on that parse, with this invocation's ``--vars`` in its context.
     Raises DbtCommandError when dbt reports failure, unless ``check`` is False.
     """
     project = Path(project_dir) if project_dir is not None else find_project_dir()
     profiles = Path(profiles_dir) if profiles_dir is not None else project
     full_args = [*args, "--project-dir", str(project), "--profiles-dir", str(profiles)]
     keep_profile_ansi_mode()
-    result = dbtRunner().invoke(full_args)
+    result = dbtRunner(manifest=manifest).invoke(full_args)
     if check and not result.success:
         raise DbtCommandError(full_args, failed_nodes(result), result.exception)
     return result

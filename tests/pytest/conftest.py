@@ -48,13 +48,17 @@ class Warehouse:
     def load(self, raw: RawData) -> None:
         write_duckdb(raw, self.path)
 
-    def dbt(self, *args: str, dbt_vars: dict | None = None, check: bool = True):
+    def dbt(self, *args: str, dbt_vars: dict | None = None, check: bool = True, manifest=None):
         extra = ["--target-path", str(self.root / "target"), "--log-path", str(self.root / "logs")]
         if dbt_vars:
             extra += ["--vars", repr(dbt_vars)]
         with _environment(SEGMENTATION_DUCKDB_PATH=str(self.path), DBT_SEND_ANONYMOUS_USAGE_STATS="false"):
             result = run_dbt(
-                [*args, *extra], project_dir=PROJECT_DIR, profiles_dir=self.profiles_dir, check=check
+                [*args, *extra],
+                project_dir=PROJECT_DIR,
+                profiles_dir=self.profiles_dir,
+                check=check,
+                manifest=manifest,
             )
         self.results.append(result)
         return result

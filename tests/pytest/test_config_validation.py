@@ -1,11 +1,19 @@
 """Bad configuration: every var is validated before any SQL runs; a wrong value stops dbt with a message
 naming the var, the value and what is allowed. One case per var (and per kind of wrong value for the core
-RFM vars), against a tiny DuckDB warehouse whose seeds are loaded (the scheme check reads the seed)."""
+RFM vars), against a tiny DuckDB warehouse whose seeds are loaded (the scheme check reads the seed).
+
+The cases run the check every build starts with (the on-run-start hook `validate_vars`) on one parse of
+the project, each with its own --vars: a var changed on the command line makes dbt parse the whole project
+again, about 3 s a case. The models call the same checks while dbt parses them, so a wrong value also stops
+`dbt parse`; that path is checked on the vars the models read, and a whole build on the scheme."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pytest
 from conftest import Warehouse
+from dbt.contracts.graph.manifest import Manifest
 from reliability import record_figures
 from segmentation.dbt_runner import DbtCommandError
 from segmentation.generator import generate_raw_data
@@ -71,48 +79,80 @@ CASES: list[tuple[str, object, str]] = [
 ]
 
 
+# Vars the models read while dbt parses them, with a wrong value each: parsing alone must refuse them.
+READ_WHILE_PARSING: list[tuple[str, object, str]] = [
+    ("business_timezone", "Mars/Olympus", "an IANA time zone name"),
+    ("rfm_grain", "fortnight", "day, week, month, quarter"),
+    ("rfm_window_months", -1, "a whole number of months >= 0"),
+    ("value_window_months", 0, "a whole number of months >= 1"),
+]
+
+
+@dataclass(frozen=True)
+class Seeded:
+    warehouse: Warehouse
+    parsed: Manifest
+
+
 @pytest.fixture(scope="module")
-def seeded(make_warehouse) -> Warehouse:
+def seeded(make_warehouse) -> Seeded:
     warehouse = make_warehouse("config_validation")
     warehouse.load(generate_raw_data(customers=30, orders=300, months=14, seed=1))
     warehouse.dbt("seed")
-    return warehouse
+    return Seeded(warehouse, warehouse.dbt("parse").result)
 
 
-def _failure(warehouse: Warehouse, *args: str, dbt_vars: dict) -> str:
+def _failure(warehouse: Warehouse, *args: str, dbt_vars: dict, manifest: Manifest | None = None) -> str:
     """The error dbt reported: a failed run-operation names it only in its log, so the log's new part is
     read along with the exception."""
     log = warehouse.root / "logs" / "dbt.log"
     start = log.stat().st_size if log.exists() else 0
     with pytest.raises(DbtCommandError) as failure:
-        warehouse.dbt(*args, dbt_vars=dbt_vars)
+        warehouse.dbt(*args, dbt_vars=dbt_vars, manifest=manifest)
     with log.open(errors="replace") as handle:
         handle.seek(start)
         return str(failure.value) + "\n" + handle.read()
 
 
-def test_default_vars_are_valid(seeded: Warehouse) -> None:
-    assert seeded.dbt("run-operation", "validate_vars").success
+def test_default_vars_are_valid(seeded: Seeded) -> None:
+    assert seeded.warehouse.dbt("run-operation", "validate_vars", manifest=seeded.parsed).success
 
 
 @pytest.mark.parametrize(("name", "value", "allowed"), CASES, ids=[f"{c[0]}={c[1]!r}" for c in CASES])
 def test_wrong_var_stops_dbt_naming_var_value_and_allowed(
-    seeded: Warehouse, name: str, value: object, allowed: str
+    seeded: Seeded, name: str, value: object, allowed: str
 ) -> None:
-    message = _failure(seeded, "run-operation", "validate_vars", dbt_vars={name: value})
+    message = _failure(
+        seeded.warehouse, "run-operation", "validate_vars", dbt_vars={name: value}, manifest=seeded.parsed
+    )
     assert f"Invalid value for var '{name}': {value}. Allowed: " in message
     assert allowed in message
 
 
-def test_a_wrong_var_stops_the_build_before_any_model_runs(seeded: Warehouse) -> None:
+@pytest.mark.parametrize(
+    ("name", "value", "allowed"), READ_WHILE_PARSING, ids=[f"{c[0]}={c[1]!r}" for c in READ_WHILE_PARSING]
+)
+def test_wrong_var_stops_dbt_parse_in_the_model_that_reads_it(
+    seeded: Seeded, name: str, value: object, allowed: str
+) -> None:
+    message = _failure(seeded.warehouse, "parse", dbt_vars={name: value})
+    assert "Compilation Error in model " in message
+    assert f"Invalid value for var '{name}': {value}. Allowed: " in message
+    assert allowed in message
+
+
+def test_a_wrong_var_stops_the_build_before_any_model_runs(seeded: Seeded) -> None:
     # The scheme passes the parse-time name check, so it is the on-run-start hook that stops the build.
-    message = _failure(seeded, "build", dbt_vars={"rfm_segment_scheme": "no_such_scheme"})
+    message = _failure(seeded.warehouse, "build", dbt_vars={"rfm_segment_scheme": "no_such_scheme"})
     assert "Invalid value for var 'rfm_segment_scheme': no_such_scheme" in message
     assert "rf_matrix" in message
-    tables = set(seeded.query("select table_name from information_schema.tables")["table_name"])
+    tables = set(seeded.warehouse.query("select table_name from information_schema.tables")["table_name"])
     assert "rfm_segment_definitions" in tables
     assert not tables & {"base_orders", "stg_orders", "customer_rfm_history"}
     record_figures(
         "config_validation",
-        {"wrong_values_tried": len(CASES) + 1, "vars_covered": len({case[0] for case in CASES})},
+        {
+            "wrong_values_tried": len(CASES) + len(READ_WHILE_PARSING) + 1,
+            "vars_covered": len({case[0] for case in CASES}),
+        },
     )
