@@ -736,8 +736,7 @@ def bench(
             if length == months:
                 series.append(main_result)
                 continue
-            # Same orders per month and customer base; pandas is left out to keep the series short.
-            sized = replace(config, months=length, orders=round(orders * length / months), pandas=False)
+            sized = config.for_months(length)
             series.append(run_benchmark(sized, work_dir / f"months_{length}", project_dir))
             click.echo(format_result(series[-1]))
         written = write_outputs(main_result, series, environment(), out_json, out_md, others, by_shape)

@@ -19,6 +19,7 @@ from segmentation.bench import (
     PANDAS_TABLE,
     BenchConfig,
     BenchError,
+    BenchResult,
     generate_bench_data,
     load_result,
     markdown_report,
@@ -53,8 +54,9 @@ def bench_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict, str
                 "bench --orders 6000 --customers 400 --months 14 --threads 1 --memory-limit 1GB --repeat 1"
                 " --shape rising-signups --shape every-customer-stays"
             ),
-            # 14 is the main run itself; 12 is shorter than the generator's minimum span, so it is cut.
-            *["--months-series", "12,14"],
+            # 14 is the main run itself, reused; a point of another length is one more whole run, so the
+            # series' own config and data are checked without one (test_a_shorter_series_point_...).
+            *["--months-series", "14"],
             *["--work-dir", str(root / "work"), "--out-json", str(out_json), "--out-md", str(out_md)],
             *["--project-dir", str(PROJECT_DIR)],
         ],
@@ -150,12 +152,41 @@ def test_bench_writes_markdown_with_sizes_targets_and_series(bench_run) -> None:
     assert f"{payload['main']['sizes']['orders']:,} orders" in markdown
     assert "| full path at least 3x faster than the fan-out join |" in markdown
     assert "threads 1, memory_limit 1GB" in markdown
-    assert [run["config"]["months"] for run in payload["series"]] == [12, 14]
+    assert payload["series"] == [payload["main"]]
     assert "## Growth with history" in markdown
-    # The 12-month run is cut from a longer generated span, and keeps about the same orders per month.
-    short, full = payload["series"]
-    assert short["sizes"]["snapshots"] == 12
-    assert short["sizes"]["orders"] / 12 == pytest.approx(full["sizes"]["orders"] / 14, rel=0.25)
+    orders = payload["main"]["sizes"]["orders"]
+    assert f"| 14 | {orders:,} | {payload['main']['sizes']['history_rows']:,} |" in markdown
+
+
+def test_a_shorter_series_point_keeps_the_orders_per_month(bench_run) -> None:
+    _, payload, _, _ = bench_run
+    config = BenchConfig(orders=6000, customers=400, months=14)
+    assert config.for_months(14) is config
+    short = config.for_months(12)
+    assert (short.months, short.orders, short.customers, short.pandas) == (
+        12,
+        round(6000 * 12 / 14),
+        400,
+        False,
+    )
+    # 12 months is shorter than the generator's minimum span, so they are cut from a longer one.
+    raw, new_month = generate_bench_data(short)
+    months = pd.to_datetime(raw.orders["ordered_at"]).dt.to_period("M")
+    assert months.nunique() == 12
+    assert len(raw.orders) == pytest.approx(short.orders, rel=0.01)
+    assert (pd.to_datetime(new_month["ordered_at"]).dt.to_period("M") == months.max() + 1).all()
+    # In the report, the series lists each point with its own size.
+    main = BenchResult(**payload["main"])
+    point = BenchResult(
+        **{
+            **payload["main"],
+            "config": {**main.config, "months": 12},
+            "sizes": {**main.sizes, "orders": len(raw.orders)},
+        }
+    )
+    markdown = markdown_report(main, [point, main], payload["environment"])
+    assert f"| 12 | {len(raw.orders):,} |" in markdown
+    assert f"| 14 | {main.sizes['orders']:,} |" in markdown
 
 
 def test_baseline_and_pandas_compute_the_models_rows(bench_run) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cache
 from importlib import resources
@@ -46,6 +46,13 @@ class BenchConfig:
     # path (full and incremental) and of the floor is the least disturbed figure.
     repeat: int = 1
     shape: str = DEFAULT_SHAPE
+
+    def for_months(self, months: int) -> BenchConfig:
+        """The same run over ``months`` months, at the same orders per month and on the same customer base
+        (a point of the growth series); pandas is left out to keep the series short."""
+        if months == self.months:
+            return self
+        return replace(self, months=months, orders=round(self.orders * months / self.months), pandas=False)
 
 
 @dataclass
