@@ -123,18 +123,13 @@
     {%- endif -%}
     {%- set carried = statuses.same | select('lt', start) | list -%}
     {%- set reasons = [] -%}
-    {%- if statuses.changed -%}
-        {%- do reasons.append('changed inputs in ' ~ statuses.changed | length ~ ' built snapshot'
-            ~ ('s' if statuses.changed | length != 1 else '') ~ ', earliest ' ~ statuses.changed[0]) -%}
-    {%- endif -%}
-    {%- if statuses.new -%}
-        {%- do reasons.append(statuses.new | length ~ ' new snapshot' ~ ('s' if statuses.new | length != 1 else '')
-            ~ (', earliest ' ~ statuses.new[0] if statuses.new | length > 1 else ' ' ~ statuses.new[0])) -%}
-    {%- endif -%}
-    {%- if statuses.removed -%}
-        {%- do reasons.append(statuses.removed | length ~ ' snapshot' ~ ('s' if statuses.removed | length != 1 else '')
-            ~ ' no longer in the calendar, dropped, earliest ' ~ statuses.removed[0]) -%}
-    {%- endif -%}
+    {%- for status, before, noun, after in [
+        ('changed', 'changed inputs in ', 'built snapshot', ''),
+        ('new', '', 'new snapshot', ''),
+        ('removed', '', 'snapshot', ' no longer in the calendar, dropped'),
+    ] if statuses[status] -%}
+        {%- do reasons.append(before ~ customer_segmentation.window_engine_counted(statuses[status], noun, after)) -%}
+    {%- endfor -%}
     {%- if floor_applies -%}
         {%- do reasons.append('at least the newest ' ~ lookback ~ ' built (rfm_lookback_periods)') -%}
     {%- endif -%}
@@ -147,6 +142,15 @@
         'carry_snapshot_date': carried[-1] if carried else none,
     }) -%}
     {{ return(plan) }}
+{%- endmacro %}
+
+
+{#- How many snapshots or dates a run found in one state, and where they start, for its log line:
+    "1 new snapshot 2026-01-31", "3 dates whose inputs changed, earliest 2025-04-02". `keys` is sorted. -#}
+{% macro window_engine_counted(keys, noun, after='') -%}
+    {%- set count = keys | length -%}
+    {%- set phrase = count ~ ' ' ~ noun ~ ('s' if count != 1 else '') ~ after -%}
+    {{ return(phrase ~ (' ' ~ keys[0] if count == 1 else ', earliest ' ~ keys[0])) }}
 {%- endmacro %}
 
 
@@ -197,13 +201,12 @@
     {%- set statuses = customer_segmentation.window_engine_compare(fresh_sql, 'activity_date') -%}
     {%- set rebuilt = (statuses.changed + statuses.new) | sort -%}
     {%- set reasons = [] -%}
-    {%- for status, words in [
-        ('changed', ' whose inputs changed'), ('new', ' new'), ('removed', ' with no counted activity left, dropped')
+    {%- for status, noun, after in [
+        ('changed', 'date', ' whose inputs changed'),
+        ('new', 'new date', ''),
+        ('removed', 'date', ' with no counted activity left, dropped'),
     ] if statuses[status] -%}
-        {%- set count = statuses[status] | length -%}
-        {%- set noun = 'date' ~ ('s' if count != 1 else '') -%}
-        {%- do reasons.append(count ~ (words ~ ' ' ~ noun if status == 'new' else ' ' ~ noun ~ words)
-            ~ ', earliest ' ~ statuses[status][0]) -%}
+        {%- do reasons.append(customer_segmentation.window_engine_counted(statuses[status], noun, after)) -%}
     {%- endfor -%}
     {%- if reasons -%}
         {{ log('window engine: ' ~ this.identifier ~ ' rebuilds ' ~ rebuilt | length ~ ' date'
