@@ -280,7 +280,12 @@ def test_failed_nodes_lists_errors_and_failures() -> None:
 def test_run_dbt_passes_dirs_and_raises(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     seen = []
 
+    manifests = []
+
     class FakeRunner:
+        def __init__(self, manifest: object = None) -> None:
+            manifests.append(manifest)
+
         def invoke(self, args: list[str]) -> dbtRunnerResult:
             seen.append(args)
             return dbtRunnerResult(success=False, exception=RuntimeError("no profile"))
@@ -289,8 +294,11 @@ def test_run_dbt_passes_dirs_and_raises(project: Path, monkeypatch: pytest.Monke
     with pytest.raises(DbtCommandError, match="no profile"):
         run_dbt(["build"], project)
     assert seen == [["build", "--project-dir", str(project), "--profiles-dir", str(project)]]
-    assert run_dbt(["debug"], project, project / "p", check=False).success is False
+    parsed = object()
+    assert run_dbt(["debug"], project, project / "p", check=False, manifest=parsed).success is False
     assert seen[-1][-2:] == ["--profiles-dir", str(project / "p")]
+    # An earlier parse is handed to dbtRunner, which then skips parsing.
+    assert manifests == [None, parsed]
 
 
 # --------------------------------------------------------------------------- summary and plots
