@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+from dbt.contracts.graph.manifest import Manifest
 from segmentation.dbt_runner import run_dbt
 from segmentation.generator import RawData, generate_raw_data
 from segmentation.loaders import connect_postgres, write_duckdb
@@ -48,7 +49,9 @@ class Warehouse:
     def load(self, raw: RawData) -> None:
         write_duckdb(raw, self.path)
 
-    def dbt(self, *args: str, dbt_vars: dict | None = None, check: bool = True, manifest=None):
+    def dbt(
+        self, *args: str, dbt_vars: dict | None = None, check: bool = True, manifest: Manifest | None = None
+    ):
         extra = ["--target-path", str(self.root / "target"), "--log-path", str(self.root / "logs")]
         if dbt_vars:
             extra += ["--vars", repr(dbt_vars)]

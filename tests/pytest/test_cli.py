@@ -279,7 +279,6 @@ def test_failed_nodes_lists_errors_and_failures() -> None:
 
 def test_run_dbt_passes_dirs_and_raises(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     seen = []
-
     manifests = []
 
     class FakeRunner:
