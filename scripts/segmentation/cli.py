@@ -647,7 +647,7 @@ def _parse_months_series(value: str | None) -> list[int]:
     default=1,
     show_default=True,
     type=click.IntRange(min=1),
-    help="Run the model (full and incremental) and the floor this many times and keep the fastest.",
+    help="Run the path (full, incremental, nothing new) and the floors this many times and keep the fastest.",
 )
 @click.option(
     "--work-dir",
@@ -694,9 +694,9 @@ def bench(
     project_dir: Path | None,
     profiles_dir: Path | None,
 ) -> None:
-    """Time the path from the staged orders to customer_rfm_history (full and one incremental month) against
-    the fan-out join, pandas and the floor of copying the history, on generated data in one DuckDB file per
-    shape; print the ratios.
+    """Time the path from the staged orders to customer_rfm_history (full, one incremental month, and again
+    with nothing new) against the fan-out join, pandas and the floors of copying the tables it writes, on
+    generated data in one DuckDB file per shape; print the ratios.
 
     --profiles-dir is ignored: the benchmark writes its own profile with --threads and --memory-limit.
     """

@@ -40,7 +40,17 @@ COLUMNS = """
     cast(monetary_score as bigint) as monetary_score,
     cast(rfm_code as varchar) as rfm_code
 """
-TIMED = {"path_full", "path_incremental", "full", "incremental", "baseline", "pandas", "floor"}
+TIMED = {
+    "path_full",
+    "path_incremental",
+    "path_unchanged",
+    "full",
+    "incremental",
+    "baseline",
+    "pandas",
+    "floor",
+    "floor_engine_state",
+}
 
 
 @pytest.fixture(scope="module")
@@ -93,12 +103,23 @@ def test_bench_prints_times_and_ratios(bench_run) -> None:
         "pandas_over_ours",
         "ours_over_floor",
         "full_over_incremental",
+        "baseline_over_floors",
+        "path_full_over_unchanged",
     }
     assert main_run["ratios"]["baseline_over_path"] == pytest.approx(
         main_run["seconds"]["baseline"] / main_run["seconds"]["path_full"], abs=0.01
     )
     assert main_run["ratios"]["path_full_over_incremental"] == pytest.approx(
         main_run["seconds"]["path_full"] / main_run["seconds"]["path_incremental"], abs=0.01
+    )
+    # The floors take milliseconds at this size, so the seconds' rounding to 3 places moves the ratio.
+    assert main_run["ratios"]["baseline_over_floors"] == pytest.approx(
+        main_run["seconds"]["baseline"]
+        / (main_run["seconds"]["floor"] + main_run["seconds"]["floor_engine_state"]),
+        rel=0.05,
+    )
+    assert main_run["ratios"]["path_full_over_unchanged"] == pytest.approx(
+        main_run["seconds"]["path_full"] / main_run["seconds"]["path_unchanged"], rel=0.05
     )
     assert main_run["peak_memory_mib"] > 0
     assert payload["environment"]["cores"] >= 1 and payload["environment"]["duckdb_version"]
@@ -114,6 +135,8 @@ def test_bench_checks_find_no_differences(bench_run) -> None:
             "baseline_sum_rows_differing": 0,
             "pandas_rows_differing": 0,
             "incremental_rows_differing": 0,
+            # The run with nothing new loaded recomputes nothing: it is the fixed cost of a run.
+            "unchanged_rows_written": 0,
         }, run["config"]["shape"]
 
 
@@ -126,12 +149,14 @@ def test_bench_times_every_model_on_the_path(bench_run) -> None:
     assert any(model.startswith("int_") for model in models)
     assert not any(model.startswith(("stg_", "base_")) for model in models)
     assert list(path["incremental"]) == models
+    assert list(path["unchanged"]) == models
     seconds = payload["main"]["seconds"]
     assert seconds["path_full"] == pytest.approx(sum(path["full"].values()), abs=0.01)
     assert seconds["path_incremental"] == pytest.approx(sum(path["incremental"].values()), abs=0.01)
     assert seconds["path_full"] > seconds["full"]
     assert "| full path at least 3x faster than the fan-out join |" in markdown
     assert "| incremental month at least 8x cheaper than the full path |" in markdown
+    assert "| model | full | incremental | nothing new |" in markdown
 
 
 def test_bench_runs_each_shape_at_the_same_size(bench_run) -> None:

@@ -1,5 +1,5 @@
 """Benchmark of the path from the staged orders to ``customer_rfm_history`` against the fan-out join, pandas
-and the write floor.
+and the write floors.
 
 One run works on one DuckDB file: it generates ``months + 1`` months of raw data in one of two shapes
 (``data``), loads all but the newest month, builds the staging models (untimed), then times
@@ -14,8 +14,12 @@ One run works on one DuckDB file: it generates ``months + 1`` months of raw data
   the staged orders, compute, write a table (the compute alone and the tuned numpy ``segmentation.reference``
   are reported; ``pandas_reference``);
 * ``floor``: ``create table ... as select *`` from the built history, i.e. writing the same rows and columns;
+  ``floor_engine_state`` the same for the window engine's totals per customer and snapshot, the other table a
+  path whose incremental runs carry their totals forward has to write;
 * ``path_incremental``: after the newest month of orders is appended and staging rebuilt (untimed), a
-  ``dbt run`` of the path, which rebuilds or increments each model as ``dbt build`` would.
+  ``dbt run`` of the path, which rebuilds or increments each model as ``dbt build`` would;
+* ``path_unchanged``: the same run again with nothing new loaded, which writes no row of the history or the
+  engine's totals (checked): the least any incremental run of the path costs.
 
 The fan-out join and pandas results are compared row for row with the history before the incremental run,
 and the history after it with the fan-out join on all the data. dbt runs in a child process (``dbt``), so

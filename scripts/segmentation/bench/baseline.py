@@ -45,8 +45,21 @@ def newest_snapshots_rows(con: duckdb.DuckDBPyConnection, snapshots: int) -> int
     return int(rows)
 
 
-def copy_model(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(sql("floor_copy", table=FLOOR_TABLE, model=MODEL))
+def copy_model(con: duckdb.DuckDBPyConnection, model: str = MODEL) -> None:
+    """The floor: ``model``'s rows and columns written again as a table."""
+    con.execute(sql("floor_copy", table=FLOOR_TABLE, model=model))
+
+
+def latest_computed_at(con: duckdb.DuckDBPyConnection, model: str) -> str:
+    """When ``model``'s newest rows were computed, as text."""
+    (computed_at,) = con.execute(sql("latest_computed_at", model=model)).fetchone()
+    return str(computed_at)
+
+
+def rows_computed_after(con: duckdb.DuckDBPyConnection, model: str, after: str) -> int:
+    """Rows of ``model`` a run after ``after`` wrote."""
+    (rows,) = con.execute(sql("rows_computed_after", model=model, after=after)).fetchone()
+    return int(rows)
 
 
 def drop_table(con: duckdb.DuckDBPyConnection, table: str) -> None:

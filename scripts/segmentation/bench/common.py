@@ -13,6 +13,9 @@ from string import Template
 from typing import Any
 
 MODEL = "customer_rfm_history"
+# The window engine's stored totals per customer and snapshot, which incremental runs carry forward: with the
+# history, the tables any path that finds its own start has to write.
+ENGINE_STATE = "int_customer_snapshot_windows"
 BASELINE_TABLE = "bench_baseline_history"
 PANDAS_TABLE = "bench_pandas_history"
 FLOOR_TABLE = "bench_floor_copy"

@@ -1,5 +1,5 @@
 """One benchmark run: generate, build the path from the staged orders to the history, time it against the
-fan-out join, pandas and the floor, then one new month incrementally."""
+fan-out join, pandas and the floors, then one new month incrementally and a run with nothing new."""
 
 from __future__ import annotations
 
@@ -16,7 +16,17 @@ from segmentation.project_vars import var_default
 
 from . import baseline as fan_out
 from . import pandas_reference
-from .common import BASELINE_TABLE, FLOOR_TABLE, MODEL, PANDAS_TABLE, BenchConfig, BenchResult, ratio, timed
+from .common import (
+    BASELINE_TABLE,
+    ENGINE_STATE,
+    FLOOR_TABLE,
+    MODEL,
+    PANDAS_TABLE,
+    BenchConfig,
+    BenchResult,
+    ratio,
+    timed,
+)
 from .data import generate_bench_data
 from .dbt import DbtRun, Workspace
 
@@ -57,6 +67,10 @@ def ratios(seconds: dict[str, float]) -> dict[str, float]:
         "baseline_over_ours": ratio(seconds["baseline"], seconds["full"]),
         "ours_over_floor": ratio(seconds["full"], seconds["floor"]),
         "full_over_incremental": ratio(seconds["full"], seconds["incremental"]),
+        # What no path of this shape can beat: writing the two tables it keeps per customer and snapshot, and
+        # a run that finds nothing to recompute.
+        "baseline_over_floors": ratio(seconds["baseline"], seconds["floor"] + seconds["floor_engine_state"]),
+        "path_full_over_unchanged": ratio(seconds["path_full"], seconds["path_unchanged"]),
     }
     if "pandas" in seconds:
         result["pandas_over_path"] = ratio(seconds["pandas"], seconds["path_full"])
@@ -103,6 +117,9 @@ def _compare(workspace: Workspace, config: BenchConfig, seconds: dict, checks: d
             del staged, history
 
         seconds["floor"] = min(timed(lambda: fan_out.copy_model(con))[0] for _ in range(config.repeat))
+        seconds["floor_engine_state"] = min(
+            timed(lambda: fan_out.copy_model(con, ENGINE_STATE))[0] for _ in range(config.repeat)
+        )
         fan_out.drop_table(con, FLOOR_TABLE)
 
 
@@ -114,7 +131,7 @@ def run_benchmark(config: BenchConfig, work_dir: Path, project_dir: Path | None 
     checks: dict[str, int] = {}
     parents: dict[str, dict[str, float]] = {}
     path_seconds: dict[str, dict[str, float]] = {}
-    steps = 7
+    steps = 8
     with tqdm(total=steps, desc=f"bench {config.orders:,} orders", unit="step", leave=False) as bar:
         bar.set_postfix_str("generate")
         seconds["generate"], (raw, new_month) = timed(lambda: generate_bench_data(config))
@@ -164,6 +181,20 @@ def run_benchmark(config: BenchConfig, work_dir: Path, project_dir: Path | None 
             # The new snapshot, and the project's default floor of built snapshots recomputed with it.
             lookback = var_default("rfm_lookback_periods", int, workspace.project_dir)
             sizes["incremental_rows"] = fan_out.newest_snapshots_rows(con, lookback + 1)
+            computed_before = {
+                model: fan_out.latest_computed_at(con, model) for model in (ENGINE_STATE, MODEL)
+            }
+        bar.update()
+
+        bar.set_postfix_str("nothing new")
+        # The same run again with nothing loaded: what any incremental run of this path costs at the least.
+        unchanged = _fastest_path_run(workspace, path, config.repeat)
+        path_seconds["unchanged"] = _in_run_order(unchanged[0], path)
+        seconds["path_unchanged"] = _path_total(unchanged[0], path)
+        with workspace.connect() as con:
+            checks["unchanged_rows_written"] = sum(
+                fan_out.rows_computed_after(con, model, after) for model, after in computed_before.items()
+            )
         bar.update()
 
     return BenchResult(
