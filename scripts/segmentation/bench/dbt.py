@@ -9,7 +9,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -54,6 +54,28 @@ class DbtRun:
     execution_seconds: dict[str, float]
     peak_memory_mib: float
     listed: list[str]
+    # Of each node's execution_time, the time its SQL statements took (the rest is dbt's own work).
+    statement_seconds: dict[str, float] = field(default_factory=dict)
+
+
+def statement_seconds(log_file: Path) -> dict[str, float]:
+    """Per node, the sum of its SQL statements' times, from a dbt debug log written as JSON lines: the
+    SQLQueryStatus events between the node's NodeStart and NodeFinished (the bench runs one thread)."""
+    seconds: dict[str, float] = {}
+    node = None
+    if not log_file.is_file():
+        return seconds
+    for line in log_file.read_text().splitlines():
+        event = json.loads(line)
+        name = event["info"]["name"]
+        if name == "NodeStart":
+            node = event["data"]["node_info"]["unique_id"].split(".")[-1]
+            seconds.setdefault(node, 0.0)
+        elif name == "NodeFinished":
+            node = None
+        elif name == "SQLQueryStatus" and node is not None:
+            seconds[node] += float(event["data"]["elapsed"])
+    return seconds
 
 
 class Workspace:
@@ -67,15 +89,18 @@ class Workspace:
         self.saved = root / "bench.before-incremental.duckdb"
         self.target = root / "target"
         self.log = root / "dbt.log"
+        # dbt's own debug log of the latest command only, as JSON lines.
+        self.debug_log = root / "logs" / "dbt.log"
         root.mkdir(parents=True, exist_ok=True)
         write_profiles(root, config)
 
     def dbt(self, *args: str) -> DbtRun:
-        """Run dbt in a child process; returns each node's execution_time, the child's peak memory and, for
-        ``dbt ls``, what it listed."""
+        """Run dbt in a child process; returns each node's execution_time and its SQL statements' share,
+        the child's peak memory and, for ``dbt ls``, what it listed."""
         out_file = self.root / "child.json"
         out_file.unlink(missing_ok=True)
         (self.target / "run_results.json").unlink(missing_ok=True)
+        self.debug_log.unlink(missing_ok=True)
         command = [
             sys.executable,
             "-m",
@@ -88,7 +113,9 @@ class Workspace:
             "--target-path",
             str(self.target),
             "--log-path",
-            str(self.root / "logs"),
+            str(self.debug_log.parent),
+            "--log-format-file",
+            "json",
         ]
         env = {
             **os.environ,
@@ -110,7 +137,9 @@ class Workspace:
         if args[0] != "ls" and results_file.is_file():
             results = json.loads(results_file.read_text())["results"]
             seconds = {r["unique_id"].split(".")[-1]: float(r["execution_time"]) for r in results}
-        return DbtRun(seconds, child["vmhwm_kib"] / 1024, child.get("listed", []))
+        return DbtRun(
+            seconds, child["vmhwm_kib"] / 1024, child.get("listed", []), statement_seconds(self.debug_log)
+        )
 
     def path_models(self) -> list[str]:
         """Every model the history depends on, staging and its base models excepted, plus the history:
