@@ -4,6 +4,7 @@ fan-out join, pandas and the floors, then one new month incrementally and a run 
 from __future__ import annotations
 
 from dataclasses import asdict
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -31,12 +32,9 @@ from .data import generate_bench_data
 from .dbt import DbtRun, Workspace
 
 
-def _path_total(run: DbtRun, path: list[str]) -> float:
-    return sum(run.execution_seconds.get(model, 0.0) for model in path)
-
-
-def _statements_total(run: DbtRun, path: list[str]) -> float:
-    return sum(run.statement_seconds.get(model, 0.0) for model in path)
+def _path_total(seconds_by_model: dict[str, float], path: list[str]) -> float:
+    """The path's share of a run: its execution_time, or its statements' time, summed over its models."""
+    return sum(seconds_by_model.get(model, 0.0) for model in path)
 
 
 def _in_run_order(run: DbtRun, path: list[str]) -> dict[str, float]:
@@ -54,7 +52,7 @@ def _fastest_path_run(workspace: Workspace, path: list[str], repeat: int, *flags
             workspace.restore()
         runs.append(workspace.dbt("run", "--select", *path, *flags))
     workspace.drop_saved()
-    return sorted(runs, key=lambda run: _path_total(run, path))
+    return sorted(runs, key=lambda run: _path_total(run.execution_seconds, path))
 
 
 def _staging(workspace: Workspace, path: list[str]) -> dict[str, float]:
@@ -120,10 +118,9 @@ def _compare(workspace: Workspace, config: BenchConfig, seconds: dict, checks: d
             seconds["numpy_reference"] = pandas_reference.time_numpy_reference(con)
             del staged, history
 
-        seconds["floor"] = min(timed(lambda: fan_out.copy_model(con))[0] for _ in range(config.repeat))
-        seconds["floor_engine_state"] = min(
-            timed(lambda: fan_out.copy_model(con, ENGINE_STATE))[0] for _ in range(config.repeat)
-        )
+        for key, model in (("floor", MODEL), ("floor_engine_state", ENGINE_STATE)):
+            copy = partial(fan_out.copy_model, con, model)
+            seconds[key] = min(timed(copy)[0] for _ in range(config.repeat))
         fan_out.drop_table(con, FLOOR_TABLE)
 
 
@@ -151,7 +148,7 @@ def run_benchmark(config: BenchConfig, work_dir: Path, project_dir: Path | None 
         bar.set_postfix_str("full path")
         fulls = _fastest_path_run(workspace, path, config.repeat, "--full-refresh")
         path_seconds["full"] = _in_run_order(fulls[0], path)
-        seconds["path_full"] = _path_total(fulls[0], path)
+        seconds["path_full"] = _path_total(fulls[0].execution_seconds, path)
         seconds["full"] = fulls[0].execution_seconds[MODEL]
         peak_memory_mib = max(run.peak_memory_mib for run in fulls)
         sizes = _sizes(workspace, raw, new_month)
@@ -171,7 +168,7 @@ def run_benchmark(config: BenchConfig, work_dir: Path, project_dir: Path | None 
         # `dbt build` after that load would do.
         increments = _fastest_path_run(workspace, path, config.repeat)
         path_seconds["incremental"] = _in_run_order(increments[0], path)
-        seconds["path_incremental"] = _path_total(increments[0], path)
+        seconds["path_incremental"] = _path_total(increments[0].execution_seconds, path)
         seconds["incremental"] = increments[0].execution_seconds[MODEL]
         bar.update()
 
@@ -194,9 +191,9 @@ def run_benchmark(config: BenchConfig, work_dir: Path, project_dir: Path | None 
         # The same run again with nothing loaded: what any incremental run of this path costs at the least.
         unchanged = _fastest_path_run(workspace, path, config.repeat)
         path_seconds["unchanged"] = _in_run_order(unchanged[0], path)
-        seconds["path_unchanged"] = _path_total(unchanged[0], path)
+        seconds["path_unchanged"] = _path_total(unchanged[0].execution_seconds, path)
         # What is left is dbt's own work per model (compiling, metadata, renames, commits), in every run.
-        seconds["path_unchanged_statements"] = _statements_total(unchanged[0], path)
+        seconds["path_unchanged_statements"] = _path_total(unchanged[0].statement_seconds, path)
         with workspace.connect() as con:
             checks["unchanged_rows_written"] = sum(
                 fan_out.rows_computed_after(con, model, after) for model, after in computed_before.items()
